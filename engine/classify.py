@@ -1,0 +1,81 @@
+"""classify: paragraphs + hits -> paragraph labels and document theme scores.
+
+Input: paragraphs with kinds and sections, the surviving hits of each paragraph, the rule
+set's thresholds. Output: :class:`Labelled` per paragraph and :func:`document_themes`.
+Invariants: a paragraph's own score for a theme is the summed weight of the *distinct*
+rules of that theme that hit it (a slogan repeated five times is one piece of evidence);
+headings need ``heading_threshold``, other paragraphs ``threshold``; a heading's themes
+flow down to every paragraph of its section; an overview paragraph whose own evidence
+spreads over ``summary_themes`` or more themes keeps only what it inherits; boilerplate and
+closing paragraphs get no theme. Themes are listed in taxonomy order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .match import Hit
+from .rules import RuleSet
+from .segment import Paragraph
+
+
+@dataclass(frozen=True)
+class Labelled:
+    paragraph: Paragraph
+    themes: tuple[str, ...]
+    scores: dict            # theme -> own evidence (only themes with evidence)
+    inherited: tuple[str, ...]
+    summary: bool           # own evidence ignored as an overview of all lines of work
+
+
+def own_scores(hits: list[Hit]) -> dict[str, float]:
+    seen: set[str] = set()
+    scores: dict[str, float] = {}
+    for h in hits:
+        rule = h.rule
+        if rule.theme is None or rule.id in seen:
+            continue
+        seen.add(rule.id)
+        scores[rule.theme] = scores.get(rule.theme, 0.0) + rule.weight
+    return scores
+
+
+def label(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet) -> list[Labelled]:
+    settings = ruleset.settings
+    order = {name: i for i, name in enumerate(ruleset.theme_names)}
+    heading_themes: dict[int, tuple[str, ...]] = {}
+    out = []
+    for p, hs in zip(paragraphs, hits):
+        scores = own_scores(hs)
+        inherited: tuple[str, ...] = ()
+        summary = False
+        if p.kind in ("boilerplate", "closing"):
+            own: list[str] = []
+        elif p.kind == "heading":
+            own = [t for t, s in scores.items() if s >= settings.heading_threshold]
+            heading_themes[p.index] = tuple(sorted(own, key=order.get))
+        else:
+            own = [t for t, s in scores.items() if s >= settings.threshold]
+            if len(scores) >= settings.summary_themes:
+                summary, own = True, []
+            if p.section is not None:
+                inherited = heading_themes.get(p.section, ())
+        themes = tuple(sorted(set(own) | set(inherited), key=order.get))
+        out.append(Labelled(p, themes, scores, inherited, summary))
+    return out
+
+
+def document_themes(labelled: list[Labelled], ruleset: RuleSet) -> list[dict]:
+    """Per theme: evidence counted in the paragraphs it labels, its share, and paragraph count.
+
+    Sorted by score (descending), then by name, so equal scores keep a stable order.
+    """
+    score: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for item in labelled:
+        for theme in item.themes:
+            count[theme] = count.get(theme, 0) + 1
+            score[theme] = score.get(theme, 0.0) + item.scores.get(theme, 0.0)
+    total = sum(score.values()) or 1.0
+    rows = [{"theme": t, "score": round(score[t], 3), "share": round(score[t] / total, 4), "paragraphs": count[t]}
+            for t in count]
+    return sorted(rows, key=lambda r: (-r["score"], r["theme"]))

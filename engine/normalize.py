@@ -1,0 +1,94 @@
+"""normalize: original text -> matching view of exactly the same length.
+
+Input: decoded text. Output: a *view* string where traditional characters are simplified,
+full-width ASCII is half-width, every quote variant is one quote character and odd spaces are
+plain spaces. Invariant: ``len(view(text)) == len(text)`` and ``view(text)[i]`` is the
+translation of ``text[i]`` alone, so any span found on the view indexes the original text.
+
+Why a character table and not OpenCC's phrase conversion: phrase conversion can change the
+length of the text (and is ~100x slower); the few one-to-many characters it resolves by
+context (乾/干, 於/于) are irrelevant to our vocabulary, so a 1:1 table built once from the
+OpenCC dictionary is both faster and offset-preserving.
+"""
+from __future__ import annotations
+
+import functools
+import os
+
+import opencc
+
+QUOTE = '"'
+# Every quote shape seen in reports, single or double, collapses to one character, so
+# rule authors never have to guess which quotes a report used.
+_QUOTES = "“”„‟«»「」『』〝〞＂‘’‚‛'"
+_SPACES = "\u3000\u00a0\u2002\u2003\u2009\u200b\t"
+# The plus sign survives in several shapes (＋ ﹢ ➕); the lost plus ("1 5") is the rules' job.
+_EXTRA = {"﹢": "+", "➕": "+", "—": "—", "·": "·", "•": "·", "・": "·"}
+
+
+def _opencc_table() -> dict[int, str]:
+    """Single-character traditional->simplified pairs from OpenCC's own dictionary."""
+    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
+    table: dict[int, str] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 2:
+                continue
+            source, targets = parts[0], parts[1].split(" ")
+            if len(source) == 1 and len(targets[0]) == 1 and source != targets[0]:
+                table[ord(source)] = targets[0]
+    return table
+
+
+@functools.cache
+def translation_table() -> dict[int, str]:
+    """The 1:1 table applied by :func:`view` (built once per process)."""
+    table = _opencc_table()
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII block -> ASCII
+        table[code] = chr(code - 0xFEE0)
+    for ch in _QUOTES:
+        table[ord(ch)] = QUOTE
+    for ch in _SPACES:
+        table[ord(ch)] = " "
+    for src, dst in _EXTRA.items():
+        table[ord(src)] = dst
+    return table
+
+
+def view(text: str) -> str:
+    """The matching view of ``text``: same length, same offsets."""
+    return text.translate(translation_table())
+
+
+@functools.cache
+def _traditional_only() -> frozenset[str]:
+    return frozenset(chr(c) for c in _opencc_table())
+
+
+def detect_script(text: str) -> str:
+    """``traditional`` when traditional-only characters dominate the CJK text, else ``simplified``."""
+    trad = _traditional_only()
+    hits = sum(1 for ch in text if ch in trad)
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") or 1
+    return "traditional" if hits / cjk > 0.05 else "simplified"
+
+
+_REGEX_META = set(".^$*+?{}[]\\|()")
+
+
+def view_pattern(pattern: str) -> str:
+    """Normalize a regular expression like text, without changing its syntax.
+
+    Full-width punctuation written by a rule author means the literal character, so when it
+    becomes a half-width regex metacharacter ("（" -> "(") it is escaped.
+    """
+    table = translation_table()
+    out = []
+    for ch in pattern:
+        mapped = table.get(ord(ch), ch)
+        if mapped != ch and mapped in _REGEX_META:
+            out.append("\\" + mapped)
+        else:
+            out.append(mapped)
+    return "".join(out)

@@ -1,0 +1,144 @@
+"""pipeline: one document in, one result (the output contract) out.
+
+Runs the stages in order: read -> normalize -> segment -> match -> classify, and assembles
+the result object described by ``schema/result.schema.json``. :class:`Classifier` is
+picklable and its :meth:`Classifier.classify` is pure (text and id in, dict out), so the same
+object serves the CLI, worker processes and distributed runners. A failing document gives a
+result with ``status: error``; it never raises.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from . import classify as classify_stage
+from . import segment
+from .match import Hit, Matcher, Miss, by_paragraph, filter_hits
+from .normalize import detect_script, view
+from .read import ReadError, read_bytes
+from .rules import RuleSet
+
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the stages computed for one document (used by `explain`, `stats`, `diff`)."""
+    text: str
+    view: str
+    paragraphs: list
+    hits: list          # list[list[Hit]] per paragraph
+    misses: list        # list[list[Miss]] per paragraph
+    labelled: list      # list[Labelled]
+    warnings: list
+
+
+class Classifier:
+    def __init__(self, ruleset: RuleSet):
+        self.ruleset = ruleset
+        self.matcher = Matcher(ruleset)
+
+    def __reduce__(self):
+        return (Classifier, (self.ruleset,))
+
+    # -- stages ---------------------------------------------------------------
+    def analyse(self, text: str) -> Analysis:
+        settings = self.ruleset.settings
+        text_view = view(text)
+        lines = segment.split_lines(text)
+        raw, warnings = self.matcher.find(text_view)
+        groups = by_paragraph(raw, lines)
+        roles = [self._roles(text_view, p, g) for p, g in zip(lines, groups)]
+        paragraphs = segment.assign_kinds(lines, text_view, roles,
+                                          settings.heading_min_chars, settings.heading_max_chars)
+        hits, misses = filter_hits(self.matcher, text_view, paragraphs, groups)
+        labelled = classify_stage.label(paragraphs, hits, self.ruleset)
+        return Analysis(text, text_view, paragraphs, hits, misses, labelled, warnings)
+
+    def _roles(self, text_view: str, paragraph, raw_hits) -> set[str]:
+        roles = set()
+        for h in raw_hits:
+            rule = self.matcher.rules[h.rule]
+            if rule.role and not self.matcher.excluded_by(h.rule, text_view, h.start, h.end, paragraph):
+                roles.add(rule.role)
+        return roles
+
+    # -- results --------------------------------------------------------------
+    def classify(self, text: str, doc_id: str, *, path: str | None = None, encoding: str = "utf-8",
+                 sha256: str | None = None) -> dict:
+        """The result object for one decoded document."""
+        try:
+            analysis = self.analyse(text)
+        except Exception as exc:  # one bad document never stops a batch
+            return self.error_result(doc_id, path, type(exc).__name__, str(exc), sha256=sha256)
+        result = {
+            "schema_version": SCHEMA_VERSION,
+            "document": self._document(doc_id, path, text, encoding, sha256),
+            "ruleset": {"version": self.ruleset.version, "rules": len(self.ruleset.rules)},
+            "themes": classify_stage.document_themes(analysis.labelled, self.ruleset),
+            "paragraphs": [self._paragraph(analysis, i) for i in range(len(analysis.paragraphs))],
+            "status": "ok",
+        }
+        if analysis.warnings:
+            result["warnings"] = analysis.warnings
+        return result
+
+    def classify_bytes(self, data: bytes, doc_id: str, path: str | None = None) -> dict:
+        sha = hashlib.sha256(data).hexdigest()
+        try:
+            decoded = read_bytes(data)
+        except ReadError as exc:
+            return self.error_result(doc_id, path, "ReadError", str(exc), sha256=sha)
+        return self.classify(decoded.text, doc_id, path=path, encoding=decoded.encoding, sha256=sha)
+
+    def error_result(self, doc_id: str, path: str | None, kind: str, message: str, sha256: str | None = None) -> dict:
+        document = {"id": doc_id, "path": path}
+        if sha256:
+            document["sha256"] = sha256
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "document": document,
+            "ruleset": {"version": self.ruleset.version, "rules": len(self.ruleset.rules)},
+            "status": "error",
+            "error": {"type": kind, "message": message},
+        }
+
+    def _document(self, doc_id, path, text, encoding, sha256) -> dict:
+        return {
+            "id": doc_id,
+            "path": path,
+            "sha256": sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "encoding": encoding,
+            "script": detect_script(text),
+            "chars": len(text),
+        }
+
+    def _paragraph(self, analysis: Analysis, i: int) -> dict:
+        item = analysis.labelled[i]
+        p = item.paragraph
+        out = {
+            "index": p.index,
+            "span": [p.start, p.end],
+            "kind": p.kind,
+            "section": p.section,
+            "themes": list(item.themes),
+            "hits": [self._hit(analysis.text, h) for h in analysis.hits[i]],
+        }
+        if item.scores:
+            out["scores"] = {t: round(s, 3) for t, s in sorted(item.scores.items())}
+        if item.inherited:
+            out["inherited"] = list(item.inherited)
+        if item.summary:
+            out["summary"] = True
+        return out
+
+    @staticmethod
+    def _hit(text: str, h: Hit) -> dict:
+        rule = h.rule
+        out = {"rule": rule.id}
+        if rule.theme:
+            out["theme"] = rule.theme
+        else:
+            out["role"] = rule.role
+        out.update({"span": [h.start, h.end], "text": text[h.start:h.end], "weight": rule.weight})
+        return out

@@ -1,0 +1,101 @@
+"""segment: text -> paragraphs with kinds and sections; sentence bounds.
+
+Input: the original text and its view (same length). Output: :class:`Paragraph` values, one
+per non-empty line, with ``index`` = the line's 0-based number among all lines (the gold
+files count the same way), ``[start, end)`` = the line without its indentation, a ``kind``
+(heading, body, boilerplate or closing) and the ``section`` (line index of the heading
+whose section the paragraph is in, or None).
+Invariants: boilerplate and closing paragraphs are recognised by structure rules from
+``rules/boilerplate.yaml`` (their roles are passed in), never by code; headings are short
+lines without sentence-final punctuation; the document's title block (headings before the
+first body paragraph) opens no section, so a title never labels the paragraphs under it;
+a closing paragraph ends the current section.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+SENTENCE_END = "。!?;!?;"
+# A heading never ends like a clause or a sentence; ?/! are allowed (question titles).
+_NOT_HEADING_END = "。;;,,::、…"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    index: int
+    start: int
+    end: int
+    kind: str = "body"
+    section: int | None = None
+
+
+def split_lines(text: str) -> list[Paragraph]:
+    """One provisional body paragraph per non-empty line (``\\n`` separated, ``\\r`` ignored)."""
+    out = []
+    pos = 0
+    for number, line in enumerate(text.split("\n")):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            start = pos + lead
+            out.append(Paragraph(number, start, start + len(stripped)))
+        pos += len(line) + 1
+    return out
+
+
+def looks_like_heading(line: str, min_chars: int, max_chars: int) -> bool:
+    """A short line that introduces a section: no full stop inside, no clause-final punctuation."""
+    if not (min_chars <= len(line) <= max_chars):
+        return False
+    if line[-1] in _NOT_HEADING_END or "。" in line:
+        return False
+    return any("\u4e00" <= ch <= "\u9fff" for ch in line)
+
+
+def assign_kinds(paragraphs: list[Paragraph], text_view: str, roles: list[set[str]],
+                 min_chars: int, max_chars: int) -> list[Paragraph]:
+    """Give each paragraph its kind and section, from structure-rule roles and heading shape."""
+    out = []
+    section: int | None = None
+    seen_body = False
+    for p, role in zip(paragraphs, roles):
+        if "boilerplate" in role:
+            out.append(replace(p, kind="boilerplate", section=None))
+            continue
+        if "closing" in role:
+            section = None  # what follows a closing paragraph belongs to no section
+            seen_body = True
+            out.append(replace(p, kind="closing", section=None))
+            continue
+        if looks_like_heading(text_view[p.start:p.end], min_chars, max_chars):
+            # Headings before any body text are the title block: they open no section.
+            section = p.index if seen_body else None
+            out.append(replace(p, kind="heading", section=section))
+            continue
+        seen_body = True
+        out.append(replace(p, kind="body", section=section))
+    return out
+
+
+def sentence_bounds(text_view: str, start: int, end: int, hit_start: int, hit_end: int) -> tuple[int, int]:
+    """``[s, e)`` of the sentence of paragraph ``[start, end)`` that contains the hit."""
+    s = hit_start
+    while s > start and text_view[s - 1] not in SENTENCE_END:
+        s -= 1
+    e = hit_end
+    while e < end and text_view[e] not in SENTENCE_END:
+        e += 1
+    return s, min(e + 1, end)
+
+
+def sentences(text_view: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of a paragraph; the final punctuation belongs to its sentence."""
+    out = []
+    s = start
+    for i in range(start, end):
+        if text_view[i] in SENTENCE_END:
+            out.append((s, i + 1))
+            s = i + 1
+    if s < end:
+        out.append((s, end))
+    return out
