@@ -100,10 +100,8 @@ def classify(paths, fmt, rules_dir, output):
     if output:
         atomic_write(output, chunks())
     else:
-        out = click.get_text_stream("stdout")
         for chunk in chunks():
-            out.write(chunk)
-        out.flush()
+            click.echo(chunk, nl=False)
     for doc in failed:
         click.echo(f"tifa: document {doc} failed (see its error in the output)", err=True)
     sys.exit(EXIT_DOC_FAILED if failed else EXIT_OK)
@@ -138,7 +136,7 @@ def rules_check(rules_dir, fmt):
     else:
         for d in diags:
             click.echo(d.text())
-        count = f"{len(ruleset.rules)} rules" if ruleset else "rules not loaded"
+        count = f"{len(ruleset.rules)} rules checked" if ruleset else "rules not loaded"
         click.echo(f"{count}: {errors} error(s), {warnings} warning(s), "
                    f"{sum(1 for d in diags if d.level == 'info')} note(s)")
     sys.exit(EXIT_USAGE if errors else EXIT_OK)

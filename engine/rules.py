@@ -78,8 +78,11 @@ def load_yaml(path: Path, shown: str) -> tuple[Located | None, list[Diagnostic]]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [Diagnostic(shown, line, col, "yaml-syntax", f"YAML syntax error: {exc.problem or exc}",
-                                 hint="check indentation and quoting near this line; quote patterns with '...'")]
+        message = f"YAML syntax error: {exc.problem or exc}"
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            message += f" ({exc.context} opened at line {exc.context_mark.line + 1})"
+        return None, [Diagnostic(shown, line, col, "yaml-syntax", message,
+                                 hint="check indentation, brackets and quoting; quote patterns with '...'")]
     if node is None:
         return Located({}, {(): (1, 1)}), []
     positions: dict = {}
@@ -143,7 +146,11 @@ def schema_diagnostics(located: Located, schema: dict, shown: str) -> list[Diagn
     out = []
     for error in validator.iter_errors(located.data):
         parts = list(error.absolute_path)
-        line, col = located.where(parts)
+        pointer = parts
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            pointer = parts + extra[:1]  # point at the unknown key itself
+        line, col = located.where(pointer)
         message, hint = _plain(error)
         out.append(Diagnostic(shown, line, col, f"schema-{error.validator}", message, json_path(parts), hint))
     return out
@@ -295,6 +302,14 @@ def _load_taxonomy(directory: Path, diags: list[Diagnostic]) -> tuple[tuple[Them
     return tuple(themes), settings
 
 
+def _rule_index(path: str) -> int | None:
+    """Index of the rule a JSON path points into (``$.rules[3].pattern`` -> 3), else None."""
+    prefix = "$.rules["
+    if path.startswith(prefix) and "]" in path:
+        return int(path[len(prefix):path.index("]")])
+    return None
+
+
 def _compile_check(pattern: str, shown, located, parts, rule_id, diags) -> None:
     try:
         regex.compile(view_pattern(pattern))
@@ -313,7 +328,10 @@ def _load_rule_file(path: Path, themes: tuple[Theme, ...], diags: list[Diagnosti
         return []
     schema_problems = schema_diagnostics(located, load_schema("rules.schema.json"), shown)
     diags.extend(schema_problems)
-    if schema_problems:
+    # A broken rule is skipped, its valid neighbours are still loaded and checked; a broken
+    # file header (not inside one rule) skips the whole file.
+    bad_rules = {_rule_index(d.path) for d in schema_problems}
+    if None in bad_rules or not isinstance(located.data.get("rules"), list):
         return []
     by_key = {t.id: t for t in themes} | {t.name: t for t in themes}
     data = located.data
@@ -325,6 +343,8 @@ def _load_rule_file(path: Path, themes: tuple[Theme, ...], diags: list[Diagnosti
         default_theme = None
     rules = []
     for i, raw in enumerate(data["rules"]):
+        if i in bad_rules:
+            continue
         base = ("rules", i)
         rule_id = raw["id"]
         role = raw.get("role")
@@ -419,16 +439,24 @@ def collect(directory: Path | str | None = None) -> tuple[RuleSet | None, list[D
     for path in files:
         rules.extend(_load_rule_file(path, themes, diags, positions))
     _cross_file_checks(rules, diags, positions)
-    if settings is None or any(d.level == "error" for d in diags):
+    if settings is None:
         return None, diags
+    # Rules with compile errors cannot be matched; leave them out of the set that is returned
+    # so that the valid rules' examples can still be checked in the same run.
+    broken = {d.rule for d in diags if d.level == "error" and d.code == "bad-regex"}
+    rules = [r for r in rules if r.id not in broken]
     ruleset = RuleSet(themes, settings, tuple(rules), ruleset_hash(directory), str(directory),
                       tuple(_shown(p) for p in files), positions)
     return ruleset, diags
 
 
 def load(directory: Path | str | None = None) -> RuleSet:
-    """Load a rules directory or raise :class:`RuleError` with every problem found."""
+    """Load a rules directory or raise :class:`RuleError` with every problem found.
+
+    Unlike :func:`collect`, which returns whatever valid part it could load for checking,
+    this never returns a rule set that had errors.
+    """
     ruleset, diags = collect(directory)
-    if ruleset is None:
+    if ruleset is None or any(d.level == "error" for d in diags):
         raise RuleError(diags)
     return ruleset
