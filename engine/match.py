@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import ahocorasick
 import regex
 
-from .normalize import view, view_pattern
+from .normalize import view
+from .patterns import compile_pattern
 from .rules import REGEX_TIMEOUT, Rule, RuleSet
 from .segment import Paragraph, sentence_bounds
 
@@ -67,11 +68,11 @@ class Matcher:
         if table:
             self.automaton.make_automaton()
         self.patterns: list[tuple[int, regex.Pattern]] = [
-            (i, regex.compile(view_pattern(p)))
+            (i, compile_pattern(p))
             for i, rule in enumerate(self.rules) for p in rule.patterns
         ]
         self.unless: dict[int, tuple[regex.Pattern, ...]] = {
-            i: tuple(regex.compile(view_pattern(p)) for p in rule.unless)
+            i: tuple(compile_pattern(p) for p in rule.unless)
             for i, rule in enumerate(self.rules) if rule.unless
         }
 

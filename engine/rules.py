@@ -22,7 +22,8 @@ import regex
 import yaml
 
 from .diagnostics import Diagnostic, RuleError, json_path
-from .normalize import view, view_pattern
+from .normalize import view
+from .patterns import compile_pattern
 
 TAXONOMY_FILE = "taxonomy.yaml"
 QUANTITY_FILE = "quantities.yaml"
@@ -96,13 +97,18 @@ def load_yaml(path: Path, shown: str) -> tuple[Located | None, list[Diagnostic]]
 
 # ---------------------------------------------------------------- schemas ---
 
+def _installed(package: str, member: str) -> Path:
+    """Folder of a data package installed beside `engine` (a namespace package, so go via a file)."""
+    return Path(str(resources.files(package).joinpath(member))).parent
+
+
 @functools.cache
 def schema_dir() -> Path:
     """``schema/`` of the checkout, or the copy installed with the package."""
     here = Path(__file__).resolve().parent.parent / "schema"
     if (here / "rules.schema.json").exists():
         return here
-    return Path(str(resources.files("tifa_schema")))
+    return _installed("tifa_schema", "rules.schema.json")
 
 
 @functools.cache
@@ -238,7 +244,7 @@ def default_rules_dir() -> Path:
     checkout = Path(__file__).resolve().parent.parent / "rules"
     if (checkout / TAXONOMY_FILE).exists():
         return checkout
-    return Path(str(resources.files("tifa_rules")))
+    return _installed("tifa_rules", TAXONOMY_FILE)
 
 
 def rule_files(directory: Path) -> list[Path]:
@@ -312,7 +318,7 @@ def _rule_index(path: str) -> int | None:
 
 def _compile_check(pattern: str, shown, located, parts, rule_id, diags) -> None:
     try:
-        regex.compile(view_pattern(pattern))
+        compile_pattern(pattern)
     except regex.error as exc:
         line, col = located.where(parts)
         diags.append(Diagnostic(shown, line, col, "bad-regex", f"pattern does not compile: {exc}",
