@@ -177,6 +177,7 @@ class Settings:
     threshold: float
     heading_threshold: float
     summary_themes: int = 4
+    summary_min_score: float = 2
     heading_max_chars: int = 40
     heading_min_chars: int = 6
 
@@ -304,7 +305,7 @@ def _load_taxonomy(directory: Path, diags: list[Diagnostic]) -> tuple[tuple[Them
         themes.append(Theme(t["id"], t["name"], t.get("description", ""), tuple(t.get("subtopics", ()))))
     c = data["classify"]
     settings = Settings(c["threshold"], c["heading_threshold"], c.get("summary_themes", 4),
-                        c.get("heading_max_chars", 40), c.get("heading_min_chars", 6))
+                        c.get("summary_min_score", 2), c.get("heading_max_chars", 40), c.get("heading_min_chars", 6))
     return tuple(themes), settings
 
 
