@@ -39,13 +39,20 @@ def own_scores(hits: list[Hit]) -> dict[str, float]:
     return scores
 
 
-def label(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet) -> list[Labelled]:
+def label(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet,
+          extra: list[dict[str, float]] | None = None) -> list[Labelled]:
+    """``extra``: optional per-paragraph theme -> score added to the own evidence (quantities)."""
     settings = ruleset.settings
     order = {name: i for i, name in enumerate(ruleset.theme_names)}
     heading_themes: dict[int, tuple[str, ...]] = {}
     out = []
-    for p, hs in zip(paragraphs, hits):
+    for n, (p, hs) in enumerate(zip(paragraphs, hits)):
         scores = own_scores(hs)
+        # An overview is judged on its phrases, not on its numbers, and only on themes with at
+        # least a strong cue: passing words (支部, 领导干部) do not make a paragraph an overview.
+        hit_themes = sum(1 for s in scores.values() if s >= settings.summary_min_score)
+        for theme, weight in (extra[n] if extra else {}).items():
+            scores[theme] = scores.get(theme, 0.0) + weight
         inherited: tuple[str, ...] = ()
         summary = False
         if p.kind in ("boilerplate", "closing"):
@@ -55,7 +62,7 @@ def label(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet) 
             heading_themes[p.index] = tuple(sorted(own, key=order.get))
         else:
             own = [t for t, s in scores.items() if s >= settings.threshold]
-            if len(scores) >= settings.summary_themes:
+            if hit_themes >= settings.summary_themes:
                 summary, own = True, []
             if p.section is not None:
                 inherited = heading_themes.get(p.section, ())

@@ -8,8 +8,13 @@ import sys
 import click
 
 from . import render
+from . import quantities as quantity_stage
+from . import quantity_eval, quantity_table
 from .check import example_diagnostics
-from .corpus import atomic_write, iter_sources, load_manifest_names
+from .lint import lint
+from . import parallel
+from .cache import load_cached, load_cached_parts
+from .corpus import atomic_write, input_size, iter_sources, load_manifest_names
 from .diagnostics import RuleError
 from .evaluate import evaluate, read_gold
 from .pipeline import Classifier
@@ -20,9 +25,20 @@ RULES_OPTION = click.option("--rules", "rules_dir", type=click.Path(file_okay=Fa
                             help="Rules directory (default: $TIFA_RULES, ./rules, or the rules installed with tifa).")
 
 
+def _classifier_or_exit(rules_dir) -> Classifier:
+    """A classifier for the rules directory, its rules and quantity grammar from the cache when unchanged."""
+    try:
+        return Classifier(*load_cached_parts(rules_dir))
+    except RuleError:
+        _load_or_exit(rules_dir)  # the rule files are at fault: report them as `_load_or_exit` does
+        raise
+
+
 def _load_or_exit(rules_dir):
     try:
-        return load(rules_dir)
+        ruleset = load_cached(rules_dir)  # same RuleSet as load(), from a cache keyed by the files' hash
+        quantity_stage.load(ruleset.directory, ruleset)  # quantities.yaml errors stop a run like rule errors
+        return ruleset
     except RuleError as exc:
         for d in exc.diagnostics:
             if d.level == "error":
@@ -62,16 +78,26 @@ def main():
 @RULES_OPTION
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write to FILE (atomically: a failed run leaves no half-written file).")
-def classify(paths, fmt, rules_dir, output):
-    """Classify reports: files, folders (recursive: .txt .htm .html) or - for stdin.
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores). Output order never depends on it.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (it is only shown when stderr is a terminal).")
+def classify(paths, fmt, rules_dir, output, jobs, quiet):
+    """Classify reports: files, folders (recursive: .txt .htm .html), JSON Lines corpora
+    (.jsonl, .jsonl.gz: one {"id": ..., "text": ...} per line) or - for stdin.
 
     \b
-    Example:
+    Examples:
       tifa classify seeds/ --format jsonl -o results.jsonl
-    Exit status: 0 all documents ok, 1 some failed (they appear with status "error"), 2 usage or rule errors.
+      tifa classify archive.jsonl.gz --format jsonl --jobs 2 > results.jsonl
+    Results are written as they are produced, in input order. Exit status: 0 all documents ok,
+    1 some failed (they appear with status "error"), 2 usage or rule errors.
     """
-    classifier = Classifier(_load_or_exit(rules_dir))
+    classifier = _classifier_or_exit(rules_dir)
     failed = []
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        bar = click.progressbar(length=max(1, input_size(list(paths))), label="classifying", file=sys.stderr,
+                                show_pos=False, show_percent=True, show_eta=True)
 
     def chunks():
         first = True
@@ -79,23 +105,17 @@ def classify(paths, fmt, rules_dir, output):
             yield "["
         if fmt == "csv":
             yield render.csv_header()
-        for result in _results(classifier, list(paths)):
-            if result["status"] != "ok":
-                failed.append(result["document"]["id"])
-            if fmt == "json":
-                body = json.dumps(result, ensure_ascii=False, indent=2)
-                yield ("\n" if first else ",\n") + body
-            elif fmt == "jsonl":
-                yield render.to_jsonl_line(result)
-            elif fmt == "csv":
-                yield render.to_csv_rows(result)
-            elif fmt == "md":
-                yield render.to_markdown(result)
-            else:
-                yield render.review(result) + "\n"
+        for done in parallel.run(classifier, iter_sources(list(paths)), fmt, jobs):
+            if done.status != "ok":
+                failed.append(done.id)
+            yield (("\n" if first else ",\n") + done.body) if fmt == "json" else done.body
+            if bar is not None:
+                bar.update(done.size)
             first = False
         if fmt == "json":
             yield "\n]\n"
+        if bar is not None:
+            bar.render_finish()
 
     if output:
         atomic_write(output, chunks())
@@ -116,7 +136,10 @@ def rules():
 @RULES_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_check(rules_dir, fmt):
-    """Validate the rule files: schema, semantics, and every rule's examples.
+    """Validate the rule files: schema, semantics, every rule's examples, and lint.
+
+    Lint (engine/lint.py) warns about the same phrase in two rules, shadowed rules, exclusions
+    that can never apply, themes without rules, risky regexes and slogan lifecycle fields.
 
     \b
     Example:
@@ -126,7 +149,8 @@ def rules_check(rules_dir, fmt):
     """
     ruleset, diags = collect(rules_dir)
     if ruleset is not None:
-        diags = diags + example_diagnostics(ruleset)
+        diags = diags + example_diagnostics(ruleset) + lint(ruleset)  # lint: engine/lint.py
+        diags = diags + quantity_stage.check(ruleset.directory, ruleset)  # quantities.yaml, its examples too
     diags.sort(key=lambda d: d.sort_key)
     errors = sum(1 for d in diags if d.level == "error")
     warnings = sum(1 for d in diags if d.level == "warning")
@@ -144,28 +168,59 @@ def rules_check(rules_dir, fmt):
 
 @main.command("eval")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--gold", "gold_path", type=click.Path(exists=True, dir_okay=False), required=True,
+@click.option("--gold", "gold_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Gold paragraph labels (JSON Lines: doc, line, themes).")
+@click.option("--quantities", "quantities_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Gold quantities (CSV like seeds/gold/seeds.quantities.csv): detection P/R/F1, value/qualifier/unit accuracy.")
 @RULES_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--errors", "show_errors", is_flag=True, help="Also list every paragraph where prediction and gold differ.")
-def eval_command(paths, gold_path, rules_dir, fmt, show_errors):
-    """Score paragraph themes against gold labels: per-theme precision, recall, F1 and macro-F1.
+def eval_command(paths, gold_path, quantities_path, rules_dir, fmt, show_errors):
+    """Score against gold files: paragraph themes (per-theme P/R/F1, macro-F1) and/or quantities.
+
+    Quantities: detection precision, recall and F1 (a prediction matches a gold target when
+    the spans overlap), then value, qualifier and unit accuracy on the matched targets.
 
     \b
-    Example:
+    Examples:
       tifa eval --gold seeds/gold/seeds.themes.jsonl seeds/
+      tifa eval --quantities seeds/gold/seeds.quantities.csv seeds/
     Gold documents are matched by file name, or by the original names in a manifest.yaml beside the documents.
     """
+    if not gold_path and not quantities_path:
+        click.echo("tifa: give --gold FILE, --quantities FILE or both", err=True)
+        sys.exit(EXIT_USAGE)
     ruleset = _load_or_exit(rules_dir)
     classifier = Classifier(ruleset)
     try:
-        gold = read_gold(gold_path)
+        gold = read_gold(gold_path) if gold_path else None
+        quantity_gold = quantity_eval.read_gold(quantities_path) if quantities_path else None
     except ValueError as exc:
         click.echo(f"tifa: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     results = list(_results(classifier, list(paths)))
+    if quantity_gold is not None:
+        q_report = quantity_eval.evaluate(results, quantity_gold, load_manifest_names(list(paths)))
+        if gold is None:
+            data = q_report.as_dict()
+            if not show_errors:
+                data.pop("errors")
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else q_report.text(), nl=fmt == "json")
+            if show_errors and fmt != "json":
+                for e in q_report.errors:
+                    click.echo("  " + json.dumps(e, ensure_ascii=False))
+            sys.exit(EXIT_OK)
     report = evaluate(results, gold, ruleset.theme_names, load_manifest_names(list(paths)))
+    if quantity_gold is not None:
+        if fmt == "json":
+            data = report.as_dict()
+            data["quantities"] = q_report.as_dict()
+            if not show_errors:
+                data.pop("errors")
+                data["quantities"].pop("errors")
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+            sys.exit(EXIT_OK)
+        click.echo(q_report.text(), nl=False)
     if fmt == "json":
         data = report.as_dict()
         if not show_errors:
@@ -178,6 +233,56 @@ def eval_command(paths, gold_path, rules_dir, fmt, show_errors):
                 click.echo(f"  {e['doc']} L{e['line']}: gold={','.join(e['gold']) or '-'} "
                            f"predicted={','.join(e['predicted']) or '-'}")
     sys.exit(EXIT_OK)
+
+
+@main.command("quantities")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "md"]), default="csv", show_default=True,
+              help="csv for spreadsheets, jsonl for programs, md for reading.")
+@RULES_OPTION
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE (atomically: a failed run leaves no half-written file).")
+def quantities_command(paths, fmt, rules_dir, output):
+    """List the achievements (数字成绩) of reports: one row per quantity, across documents.
+
+    \b
+    Example:
+      tifa quantities seeds/ --format csv -o achievements.csv
+    Columns: document, paragraph (line), theme, subject, value, range_low, range_high, qualifier,
+    unit, kind, text, rule. Ages and durations are not achievements and are left out.
+    Exit status: 0 all documents ok, 1 some failed (reported on stderr), 2 usage or rule errors.
+    """
+    classifier = Classifier(_load_or_exit(rules_dir))
+    failed = []
+    render_one = {"csv": quantity_table.to_csv, "jsonl": quantity_table.to_jsonl, "md": quantity_table.to_markdown}[fmt]
+
+    def chunks():
+        yield {"csv": quantity_table.csv_header(), "md": quantity_table.MD_HEADER}.get(fmt, "")
+        for result in _results(classifier, list(paths)):
+            if result["status"] != "ok":
+                failed.append((result["document"]["id"], result["error"]["message"]))
+            yield render_one(result)
+
+    if output:
+        atomic_write(output, chunks())
+    else:
+        for chunk in chunks():
+            click.echo(chunk, nl=False)
+    for doc, message in failed:
+        click.echo(f"tifa: document {doc} failed: {message}", err=True)
+    sys.exit(EXIT_DOC_FAILED if failed else EXIT_OK)
+
+
+# Rule-author commands live beside their library code (engine/explain.py, diff.py, stats.py, suggest.py).
+from . import diff as _diff  # noqa: E402
+from . import explain as _explain  # noqa: E402
+from . import stats as _stats  # noqa: E402
+from . import suggest as _suggest  # noqa: E402
+
+main.add_command(_explain.command)
+main.add_command(_diff.command)
+main.add_command(_stats.command)
+main.add_command(_suggest.command)
 
 
 if __name__ == "__main__":

@@ -5,21 +5,27 @@ start, end) for every occurrence of every phrase and pattern, overlapping matche
 Invariants: all literal phrases of all rules live in one Aho-Corasick automaton, so the
 cost of literals grows with the text, not with the number of rules; regex patterns run once
 per document with a timeout; the set of hits does not depend on how the rules are ordered.
+Patterns that are finite sets of literals go into the same automaton, and the others run only
+on documents holding one of their required literals (:mod:`engine.prefilter`); the scanner is
+pyahocorasick or, with the ``fast`` extra, Hyperscan (:mod:`engine.match_hyperscan`), with
+identical hits.
 Filtering by paragraph kind (``where``) and exclusions (``unless``) happens in
 :func:`filter_hits`, once paragraphs are known.
 """
 from __future__ import annotations
 
 import bisect
+import os
 from dataclasses import dataclass
 
 import ahocorasick
 import regex
 
+from . import prefilter
 from .normalize import view
 from .patterns import compile_pattern
 from .rules import REGEX_TIMEOUT, Rule, RuleSet
-from .segment import Paragraph, sentence_bounds
+from .segment import SENTENCE_END, Paragraph, sentence_bounds
 
 
 @dataclass(frozen=True, order=True)
@@ -48,13 +54,31 @@ class Miss:
     reason: str        # "unless: <pattern>" or "where: heading-only rule in a body paragraph" ...
 
 
+BACKENDS = ("auto", "portable", "hyperscan")
+
+
+def resolve_backend(requested: str | None = None) -> str:
+    """``portable`` (pyahocorasick) or ``hyperscan``: the argument, else ``$TIFA_MATCHER``, else
+    ``auto`` = hyperscan when the optional extra is installed. Both give identical hits."""
+    name = requested or os.environ.get("TIFA_MATCHER") or "auto"
+    if name not in BACKENDS:
+        raise ValueError(f"unknown matcher backend {name!r}; use one of {', '.join(BACKENDS)}")
+    if name == "portable":
+        return name
+    from .match_hyperscan import available
+    if available():
+        return "hyperscan"
+    if name == "hyperscan":
+        raise ValueError("matcher backend hyperscan needs the optional extra: pip install 'tifa-engine[fast]'")
+    return "portable"
+
+
 class Matcher:
     """All rules of a rule set compiled for matching. Picklable (rebuilt from the rule set)."""
 
-    def __init__(self, ruleset: RuleSet):
+    def __init__(self, ruleset: RuleSet, backend: str | None = None):
         self.ruleset = ruleset
         self.rules = ruleset.rules
-        self.automaton = ahocorasick.Automaton()
         table: dict[str, list[int]] = {}
         for i, rule in enumerate(self.rules):
             for phrase in rule.phrases:
@@ -62,11 +86,7 @@ class Matcher:
                 owners = table.setdefault(key, [])
                 if i not in owners:
                     owners.append(i)
-        for key, owners in table.items():
-            self.automaton.add_word(key, (len(key), tuple(owners)))
         self.literal_count = len(table)
-        if table:
-            self.automaton.make_automaton()
         self.patterns: list[tuple[int, regex.Pattern]] = [
             (i, compile_pattern(p))
             for i, rule in enumerate(self.rules) for p in rule.patterns
@@ -75,28 +95,153 @@ class Matcher:
             i: tuple(compile_pattern(p) for p in rule.unless)
             for i, rule in enumerate(self.rules) if rule.unless
         }
+        self.backend = backend
+        self._compile_fast(table, backend)
 
     def __reduce__(self):
-        return (Matcher, (self.ruleset,))
+        return (Matcher, (self.ruleset, self.backend))
+
+    def _compile_fast(self, table: dict[str, list[int]], backend: str | None) -> None:
+        """One literal pass for phrases *and* patterns (see :mod:`engine.prefilter`).
+
+        Each key of the scanner carries ``(length, phrase owners, (pattern, priority)
+        pairs of expanded patterns, patterns it gates)``; patterns with no usable literal
+        run as regexes on every document.
+        """
+        keys: dict[str, tuple[list[int], list[tuple[int, int]], list[int]]] = {
+            k: (list(owners), [], []) for k, owners in table.items()}
+        self._always: list[int] = []
+        self._gate_groups: dict[int, int] = {}   # gated pattern -> number of literal groups it needs
+        self._window: dict[int, int] = {}        # gated pattern -> longest match, when bounded and context-free
+        for pid, (_owner, compiled) in enumerate(self.patterns):
+            pl = prefilter.plan(compiled.pattern, compiled.flags)
+            if pl.kind == "expand":
+                for priority, string in enumerate(pl.strings):
+                    keys.setdefault(string, ([], [], []))[1].append((pid, priority))
+            elif pl.kind == "gate":
+                self._gate_groups[pid] = len(pl.groups)
+                if pl.width is not None:
+                    self._window[pid] = pl.width
+                for gi, group in enumerate(pl.groups):
+                    for string in group:
+                        keys.setdefault(string, ([], [], []))[2].append((pid, gi))
+            else:
+                self._always.append(pid)
+        self._anchored = {pid for pid, (_owner, compiled) in enumerate(self.patterns)
+                          if prefilter.paragraph_anchored(compiled.pattern)}
+        names = list(keys)
+        entries = [(len(k), tuple(o), tuple(e), tuple(g)) for k, (o, e, g) in keys.items()]
+        self.backend_name = resolve_backend(backend)
+        if self.backend_name == "hyperscan":
+            from .match_hyperscan import HyperscanLiterals
+            # every occurrence is needed of phrases, expansions and the literals windows centre on
+            every = [bool(o or e or any(pid in self._window for pid, _gi in g))
+                     for (o, e, g) in keys.values()]
+            self._scanner = HyperscanLiterals(names, entries, every)
+        else:
+            self._scanner = ahocorasick.Automaton()
+            for key, entry in zip(names, entries):
+                self._scanner.add_word(key, entry)
+            if names:
+                self._scanner.make_automaton()
+        self._has_keys = bool(names)
 
     def find(self, text_view: str) -> tuple[list[RawHit], list[str]]:
-        """Every raw hit in a document view, sorted; plus warnings (regex timeouts)."""
-        hits: list[RawHit] = []
-        if self.literal_count:
-            for end, (length, owners) in self.automaton.iter(text_view):
+        """Every raw hit in a document view, sorted; plus warnings (regex timeouts).
+
+        Same hits as running every phrase with ``str.find`` and every pattern with
+        ``finditer``: expanded patterns are resolved from the scanner's occurrences the way
+        the regex engine would choose (lowest priority string at each start, left to right,
+        no overlap), and gated patterns run only when one of their literals occurs.
+        """
+        hits: set[tuple[int, int, int]] = set()
+        expanded: dict[int, list[tuple[int, int, int]]] = {}
+        gated: set[tuple[int, int]] = set()
+        gate_places: list[tuple[int, int, tuple]] = []
+        if self._has_keys:
+            for end, (length, owners, expands, gates) in self._scanner.iter(text_view):
                 start = end - length + 1
                 for owner in owners:
-                    hits.append(RawHit(start, end + 1, owner))
+                    hits.add((start, end + 1, owner))
+                for pid, priority in expands:
+                    expanded.setdefault(pid, []).append((start, priority, length))
+                if gates:
+                    gated.update(gates)
+                    gate_places.append((start, end + 1, gates))
+        enabled = set(self._always)
+        if gated:
+            groups_seen: dict[int, int] = {}
+            for pid, _group in gated:
+                groups_seen[pid] = groups_seen.get(pid, 0) + 1
+            enabled.update(pid for pid, n in groups_seen.items() if n == self._gate_groups[pid])
+        for pid, found in expanded.items():
+            found.sort()
+            owner = self.patterns[pid][0]
+            pos = -1
+            for start, _priority, length in found:
+                if start >= pos:
+                    hits.add((start, start + length, owner))
+                    pos = start + length
+        windows: dict[int, list[tuple[int, int]]] = {}
+        if self._window and enabled:
+            # every match holds a literal of *each* group, so the stretches around the places
+            # of any one group cover them all: take the group with the fewest places here
+            places: dict[tuple[int, int], list[tuple[int, int]]] = {}
+            for start, end, gates in gate_places:
+                for key in gates:
+                    if key[0] in enabled and key[0] in self._window:
+                        places.setdefault(key, []).append((start, end))
+            for (pid, _group), found in places.items():
+                if pid not in windows or len(found) < len(windows[pid]):
+                    windows[pid] = found
         warnings = []
-        for owner, pattern in self.patterns:
+        line_starts = None
+        for pid in sorted(enabled):
+            owner, pattern = self.patterns[pid]
             try:
+                stretches = _merge(windows[pid], self._window[pid], len(text_view)) if pid in windows else None
+                if stretches and len(stretches) * 64 < len(text_view):
+                    # bounded and context-free: every match lies within `width` characters of
+                    # a literal of its first group, so only those stretches are searched
+                    # (when they are few; a search per stretch has its own cost)
+                    for a, b in stretches:
+                        for m in pattern.finditer(text_view, a, b, timeout=REGEX_TIMEOUT):
+                            if m.end() > m.start():
+                                hits.add((m.start(), m.end(), owner))
+                    continue
+                if pid in self._anchored:
+                    # Can only match where a paragraph starts: try those places alone. An empty
+                    # match would change how finditer advances, so then the whole text is scanned.
+                    if line_starts is None:
+                        line_starts = prefilter.paragraph_starts(text_view)
+                    found, pos = [], -1
+                    for at in line_starts:
+                        if at < pos:
+                            continue
+                        m = pattern.match(text_view, at, timeout=REGEX_TIMEOUT)
+                        if m is None:
+                            continue
+                        if m.end() == m.start():
+                            found = None
+                            break
+                        found.append((m.start(), m.end(), owner))
+                        pos = m.end()
+                    if found is not None:
+                        hits.update(found)
+                        continue
                 for m in pattern.finditer(text_view, timeout=REGEX_TIMEOUT):
                     if m.end() > m.start():
-                        hits.append(RawHit(m.start(), m.end(), owner))
+                        hits.add((m.start(), m.end(), owner))
             except TimeoutError:
                 warnings.append(f"rule {self.rules[owner].id}: pattern timed out after {REGEX_TIMEOUT}s and was skipped")
-        hits = sorted(set(hits))
-        return hits, warnings
+        return [RawHit(*h) for h in sorted(hits)], warnings
+
+    def find_slow(self, text_view: str) -> list[RawHit]:
+        """Reference semantics of :meth:`find` (every phrase, every pattern, one by one); tests only."""
+        hits = set()
+        for i in range(len(self.rules)):
+            hits.update(self.find_rule(i, text_view))
+        return sorted(hits)
 
     def find_rule(self, rule_index: int, text_view: str) -> list[RawHit]:
         """Raw hits of one rule (used to run a rule's examples); same semantics as :meth:`find`."""
@@ -120,12 +265,36 @@ class Matcher:
         patterns = self.unless.get(rule_index)
         if not patterns:
             return None
-        s, e = sentence_bounds(text_view, paragraph.start, paragraph.end, start, end)
+        s, e = _sentence_bounds(text_view, paragraph.start, paragraph.end, start, end)
         sentence = text_view[s:e]
         for p in patterns:
             if p.search(sentence, timeout=REGEX_TIMEOUT):
                 return p.pattern
         return None
+
+
+def _merge(places: list[tuple[int, int]], width: int, n: int) -> list[tuple[int, int]]:
+    """Disjoint stretches covering ``width`` characters on each side of every place."""
+    out: list[list[int]] = []
+    for start, end in sorted(places):
+        a, b = max(0, start - width), min(n, end + width)
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+_SENTENCE_END = regex.compile("[" + regex.escape(SENTENCE_END) + "]")
+_SENTENCE_END_BACK = regex.compile("[" + regex.escape(SENTENCE_END) + "]", regex.REVERSE)
+
+
+def _sentence_bounds(text_view: str, start: int, end: int, hit_start: int, hit_end: int) -> tuple[int, int]:
+    """:func:`engine.segment.sentence_bounds` with two C-level searches instead of a loop per character."""
+    before = _SENTENCE_END_BACK.search(text_view, start, hit_start)
+    after = _SENTENCE_END.search(text_view, hit_end, end)
+    e = after.start() if after else end
+    return (before.end() if before else start), min(e + 1, end)
 
 
 def _where_ok(rule: Rule, kind: str) -> bool:

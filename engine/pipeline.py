@@ -9,9 +9,10 @@ result with ``status: error``; it never raises.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import classify as classify_stage
+from . import quantities as quantity_stage
 from . import segment
 from .match import Hit, Matcher, Miss, by_paragraph, filter_hits
 from .normalize import detect_script, view
@@ -31,15 +32,20 @@ class Analysis:
     misses: list        # list[list[Miss]] per paragraph
     labelled: list      # list[Labelled]
     warnings: list
+    quantities: list = field(default_factory=list)   # list[quantities.Quantity]
 
 
 class Classifier:
-    def __init__(self, ruleset: RuleSet):
+    def __init__(self, ruleset: RuleSet, grammar=None):
         self.ruleset = ruleset
         self.matcher = Matcher(ruleset)
+        # quantities.yaml of the same rules directory (an empty grammar when it has none);
+        # engine/cache.py passes the grammar it kept beside the rule set
+        self.grammar = grammar if grammar is not None else quantity_stage.load(ruleset.directory, ruleset)
+        self.extractor = quantity_stage.Extractor(self.grammar)
 
     def __reduce__(self):
-        return (Classifier, (self.ruleset,))
+        return (Classifier, (self.ruleset, self.grammar))
 
     # -- stages ---------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
@@ -52,8 +58,13 @@ class Classifier:
         paragraphs = segment.assign_kinds(lines, text_view, roles,
                                           settings.heading_min_chars, settings.heading_max_chars)
         hits, misses = filter_hits(self.matcher, text_view, paragraphs, groups)
-        labelled = classify_stage.label(paragraphs, hits, self.ruleset)
-        return Analysis(text, text_view, paragraphs, hits, misses, labelled, warnings)
+        # Theme hits (slogans like 四个意识) claim their spans before quantities are read;
+        # quantity rules add modest evidence to their paragraph before labels are decided.
+        found = self.extractor.extract(text, text_view, paragraphs, hits)
+        extra = quantity_stage.evidence(found, paragraphs, self.grammar.evidence_weight)
+        labelled = classify_stage.label(paragraphs, hits, self.ruleset, extra)
+        found = quantity_stage.with_fallback(found, labelled)
+        return Analysis(text, text_view, paragraphs, hits, misses, labelled, warnings, found)
 
     def _roles(self, text_view: str, paragraph, raw_hits) -> set[str]:
         roles = set()
@@ -77,6 +88,7 @@ class Classifier:
             "ruleset": {"version": self.ruleset.version, "rules": len(self.ruleset.rules)},
             "themes": classify_stage.document_themes(analysis.labelled, self.ruleset),
             "paragraphs": [self._paragraph(analysis, i) for i in range(len(analysis.paragraphs))],
+            "quantities": [q.as_dict() for q in analysis.quantities],
             "status": "ok",
         }
         if analysis.warnings:

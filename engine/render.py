@@ -43,6 +43,11 @@ def to_csv_rows(result: dict) -> str:
     return buf.getvalue()
 
 
+def _num(value) -> str:
+    """A quantity's value as written by people: 4428000, 88.3 (``:g`` would print 4.428e+06)."""
+    return f"{value:,.10f}".rstrip("0").rstrip(".").replace(",", "")
+
+
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -73,7 +78,7 @@ def to_markdown(result: dict) -> str:
         out += ["", "| line | theme | subject | value | qualifier | unit | text |", "|---:|---|---|---:|---|---|---|"]
         for q in quantities:
             out.append(f"| {q['paragraph']} | {q.get('theme') or '—'} | {_md_cell(q.get('subject') or '')} | "
-                       f"{q['value']:g} | {q['qualifier']} | {q['unit']} | {_md_cell(q['text'])} |")
+                       f"{_num(q['value'])} | {q['qualifier']} | {q['unit']} | {_md_cell(q['text'])} |")
     return "\n".join(out) + "\n\n"
 
 
@@ -99,7 +104,7 @@ def review(result: dict) -> str:
         lines.append(f"L{p['index']:<3} {p['kind']:<11} {themes}" + (f" <- {hits}" if hits else ""))
     for q in result.get("quantities") or []:
         rng = q.get("range")
-        rng_text = f" range=[{rng[0]:g},{rng[1]:g})" if rng else ""
-        lines.append(f"Q L{q['paragraph']:<3} {q['text']} = {q['value']:g} {q['unit']} {q['qualifier']}{rng_text} "
+        rng_text = f" range=[{_num(rng[0])},{_num(rng[1])})" if rng else ""
+        lines.append(f"Q L{q['paragraph']:<3} {q['text']} = {_num(q['value'])} {q['unit']} {q['qualifier']}{rng_text} "
                      f"kind={q['kind']} theme={q.get('theme') or '-'} subject={q.get('subject') or '-'} rule={q.get('rule') or '-'}")
     return "\n".join(lines) + "\n"

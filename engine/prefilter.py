@@ -1,0 +1,292 @@
+"""prefilter: a rule's regex -> the literals that let one automaton pass stand in for it.
+
+Input: one regular expression as the matcher compiles it (already normalized by
+``view_pattern``). Output: a :class:`Plan`, one of
+- ``expand``: the pattern is a *finite language of literals* (literal characters, groups,
+  alternation, small character classes, ``?`` and small bounded repeats, no anchors or
+  flags). Its strings are listed in the regex engine's *priority order*; at any position,
+  the backtracking engine returns the first string of that order that occurs there. So the
+  pattern's ``finditer`` matches are exactly: the occurrences found by the automaton, at each
+  start the one of lowest priority index, chosen left to right without overlap.
+- ``gate``: up to three sets of literals; every match contains at least one literal of each
+  set. Unless each set has a literal in a document the pattern cannot match there, so its
+  ``finditer`` is skipped.
+- ``always``: nothing usable was found (regex-module-only syntax, case folding, only very
+  short factors); the pattern runs on every document.
+Invariants: a plan never changes the hits; it only decides what the automaton does in the
+regex engine's place. Anything the analysis does not fully understand gets ``always``.
+Parsing uses the standard library's regular-expression parser; the ``regex`` module accepts
+a superset of that syntax with the same meaning for this subset, and any pattern the
+standard parser rejects simply runs as a regex.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+try:  # Python >= 3.11
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser as P  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse as P  # type: ignore[no-redef]
+
+MAX_EXPANSION = 256      # strings a finite pattern may expand to before we give up
+MAX_CLASS = 16           # characters in a class that is still expanded
+MIN_GATE_CHARS = 2       # a one-character gate fires everywhere and would only cost time
+
+
+MAX_GATES = 3            # literal sets required together (each one any-of)
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: str                       # "expand" | "gate" | "always"
+    strings: tuple[str, ...] = ()   # expand: priority order; gate: every literal of every group
+    groups: tuple[tuple[str, ...], ...] = ()   # gate: each group is any-of; all groups are required
+    # gate: the longest possible match when it is bounded and the pattern has no anchors or
+    # lookarounds; a match then lies within `width` characters of a literal of every group
+    width: int | None = None
+
+
+class _Give(Exception):
+    """The pattern is outside the subset this module understands."""
+
+
+# ------------------------------------------------------------------ expansion ---
+
+def _expand_seq(items) -> list[str]:
+    out = [""]
+    for op, av in items:
+        choices = _expand_item(op, av)
+        out = [a + b for a, b in itertools.product(out, choices)]
+        if len(out) > MAX_EXPANSION:
+            raise _Give
+    return out
+
+
+def _expand_item(op, av) -> list[str]:
+    if op is C.LITERAL:
+        return [chr(av)]
+    if op is C.IN:
+        chars = []
+        for iop, iav in av:
+            if iop is C.LITERAL:
+                chars.append(chr(iav))
+            elif iop is C.RANGE and iav[1] - iav[0] < MAX_CLASS:
+                chars.extend(chr(c) for c in range(iav[0], iav[1] + 1))
+            else:  # NEGATE, CATEGORY, big ranges
+                raise _Give
+        if len(chars) > MAX_CLASS:
+            raise _Give
+        # only one character of a class can match at a position: order is irrelevant
+        return list(dict.fromkeys(chars))
+    if op is C.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if add_flags or del_flags:
+            raise _Give
+        return _expand_seq(sub)
+    if op is C.BRANCH:
+        out: list[str] = []
+        for branch in av[1]:
+            out.extend(_expand_seq(branch))   # earlier branches have priority
+            if len(out) > MAX_EXPANSION:
+                raise _Give
+        return out
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+        lo, hi, sub = av
+        if hi is C.MAXREPEAT or hi > 4:
+            raise _Give
+        return _repeat(_expand_seq(sub), lo, hi, greedy=op is C.MAX_REPEAT)
+    raise _Give  # ANY, AT (anchors), GROUPREF, ASSERT, CATEGORY, POSSESSIVE_REPEAT, ATOMIC_GROUP ...
+
+
+def _repeat(body: list[str], lo: int, hi: int, greedy: bool) -> list[str]:
+    """Priority order of ``body{lo,hi}``: a greedy repeat tries one more copy (each choice in
+    turn, and everything after it) before it settles for stopping; a lazy one stops first."""
+    if hi == 0:
+        return [""]
+    more = [c + rest for c in body for rest in _repeat(body, max(lo - 1, 0), hi - 1, greedy)]
+    if len(more) > MAX_EXPANSION:
+        raise _Give
+    stop = [""] if lo == 0 else []
+    return more + stop if greedy else stop + more
+
+
+# ------------------------------------------------------------------ factors ---
+
+def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
+    good = [c for c in candidates if c and min(map(len, c)) >= MIN_GATE_CHARS]
+    if not good:
+        return None
+    return max(good, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def _factors_seq(items) -> frozenset[str] | None:
+    """Literals of which every match of the sequence contains one (None: no such set known)."""
+    return _best(_candidates_seq(items))
+
+
+def _candidates_seq(items) -> list[frozenset[str]]:
+    """Every literal set found along the sequence; a match contains one literal of *each*."""
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            candidates.append(frozenset(["".join(run)]))
+            run = []
+        f = _factors_item(op, av)
+        if f is not None:
+            candidates.append(f)
+    if run:
+        candidates.append(frozenset(["".join(run)]))
+    return candidates
+
+
+def _factors_item(op, av) -> frozenset[str] | None:
+    if op is C.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if add_flags or del_flags:
+            return None
+        return _factors_seq(sub)
+    if op is C.ATOMIC_GROUP:
+        return _factors_seq(av)
+    if op is C.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            f = _factors_seq(branch)
+            if f is None:
+                return None
+            union |= f
+        return frozenset(union)
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+        lo, _hi, sub = av
+        return _factors_seq(sub) if lo >= 1 else None
+    return None
+
+
+# ------------------------------------------------------------------ entry ---
+
+# (pattern, flags) -> Plan; filled by plan() and by engine.cache from a cached rule set
+MEMO: dict[tuple[str, int], Plan] = {}
+
+
+def plan(pattern: str, flags: int = 0) -> Plan:
+    """How the matcher can run ``pattern`` (compiled with ``flags``) through the literal
+    automaton (see module doc). MULTILINE and DOTALL only change anchors and ``.``, which
+    expansion refuses and factor search skips; case folding is refused outright."""
+    key = (pattern, flags)
+    found = MEMO.get(key)
+    if found is None:
+        found = MEMO[key] = _plan(pattern, flags)
+    return found
+
+
+def _plan(pattern: str, flags: int) -> Plan:
+    if flags & C.SRE_FLAG_IGNORECASE:
+        return Plan("always")
+    try:
+        parsed = P.parse(pattern, flags & (C.SRE_FLAG_VERBOSE | C.SRE_FLAG_MULTILINE | C.SRE_FLAG_DOTALL))
+    except Exception:  # regex-module syntax the standard parser does not know
+        return Plan("always")
+    if parsed.state.flags & C.SRE_FLAG_IGNORECASE:
+        return Plan("always")
+    items = list(parsed)
+    try:
+        strings = _expand_seq(items)
+    except (_Give, RecursionError):
+        strings = None
+    if strings is not None:
+        if strings and all(strings):   # an empty alternative would change what finditer reports
+            return Plan("expand", tuple(dict.fromkeys(strings)))
+        return Plan("always")
+    try:
+        candidates = _candidates_seq(items)
+    except RecursionError:
+        candidates = []
+    # Every candidate set is necessary, so requiring several at once is still exact and
+    # far more selective than one: 干部.{0,2}能下 runs only where both words occur.
+    good = sorted({c for c in candidates if c and min(map(len, c)) >= MIN_GATE_CHARS},
+                  key=lambda c: (-min(map(len, c)), len(c), sorted(c)))[:MAX_GATES]
+    if good:
+        groups = tuple(tuple(sorted(c)) for c in good)
+        return Plan("gate", tuple(sorted({x for g in groups for x in g})), groups, _window(parsed))
+    return Plan("always")
+
+
+_CONTEXT_OPS = {C.AT, C.ASSERT, C.ASSERT_NOT, C.GROUPREF, getattr(C, "GROUPREF_EXISTS", C.GROUPREF)}
+MAX_WINDOW = 200
+
+
+def _context_free(items) -> bool:
+    """No anchors, lookarounds or back-references anywhere: a match does not depend on the
+    text around it, so searching a window of the text finds exactly the matches inside it."""
+    for op, av in items:
+        if op in _CONTEXT_OPS:
+            return False
+        if op is C.SUBPATTERN and not _context_free(av[3]):
+            return False
+        if op is C.ATOMIC_GROUP and not _context_free(av):
+            return False
+        if op is C.BRANCH and not all(_context_free(b) for b in av[1]):
+            return False
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and not _context_free(av[2]):
+            return False
+    return True
+
+
+def _window(parsed) -> int | None:
+    try:
+        _lo, hi = parsed.getwidth()
+        if hi > MAX_WINDOW or not _context_free(list(parsed)):
+            return None
+    except Exception:
+        return None
+    return hi
+
+
+# ------------------------------------------------------------------ anchors ---
+
+def paragraph_anchored(compiled_pattern: str) -> bool:
+    """True when every match must start where a paragraph starts: the pattern opens with the
+    paragraph-start anchor of :mod:`engine.patterns` and has no top-level ``|`` after it."""
+    from .patterns import _START
+
+    if not compiled_pattern.startswith(_START):
+        return False
+    rest = compiled_pattern[len(_START):]
+    depth, i, in_class = 0, 0, False
+    while i < len(rest):
+        ch = rest[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            if rest[i + 1:i + 2] == "^":
+                i += 1
+            if rest[i + 1:i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return False
+        i += 1
+    return True
+
+
+_LINE_START = re.compile(r"^[ \t\u3000]*", re.MULTILINE)
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Every position where the paragraph-start anchor holds: after each line's indentation."""
+    return [m.end() for m in _LINE_START.finditer(text)]

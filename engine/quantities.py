@@ -1,0 +1,640 @@
+"""quantities: a document's paragraphs -> its achievements (数字成绩) as structured records.
+
+Input: the original text, its normalized view (same length), the paragraphs from
+:mod:`engine.segment` and the theme-rule hits of each paragraph; the grammar of
+``rules/quantities.yaml`` (:class:`Grammar`, loaded and checked by :func:`collect`).
+Output: :class:`Quantity` values (span into the original text, value, range, qualifier, unit,
+kind, subject, theme, rule, paragraph line index).
+
+Stages, all driven by the YAML grammar: candidate numerals (Arabic or Chinese, 万/亿, 多/余)
+with their counter -> traps dropped (trap patterns, short quoted names, theme-rule slogan
+hits such as 四个意识 claim their spans first) -> qualifier, unit, kind, range, rate cues ->
+subject (the verb phrase before the number plus the noun after the counter: 选派24万名干部 ->
+选派干部) -> theme from the first quantity rule whose cue is in the subject (then in the
+clause). :func:`evidence` turns rule themes into a small score for the paragraph before it
+is labelled; :func:`with_fallback` then gives unthemed quantities their paragraph's theme.
+
+Invariants: matching runs on the view, so a traditional-script document gives the same
+quantities as its simplified form (``text`` alone is original; subject and unit come from
+the view, i.e. simplified); ``text == original[span[0]:span[1]]``; boilerplate paragraphs
+hold no quantities; age and duration are kept with their kind but are never achievements
+(:data:`ACHIEVEMENT_KINDS`).
+"""
+from __future__ import annotations
+
+import bisect
+import os
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+import regex
+
+from . import numbers
+from .diagnostics import Diagnostic, RuleError, json_path
+from .normalize import view, view_pattern
+from .rules import QUANTITY_FILE, REGEX_TIMEOUT, Located, RuleSet, load_schema, load_yaml, schema_diagnostics
+
+ACHIEVEMENT_KINDS = ("count", "money", "percent", "rate")
+# Clause boundaries for subjects: a subject never reaches across these.
+CLAUSE_DELIMITERS = ",，。;；:：!！?？、\n"
+_OPEN_QUOTES = "“「『〝‘《"
+_CLOSE_QUOTES = "”」』〞’》"
+_AMBIGUOUS_QUOTES = "\"＂'"
+_SUBJECT_TRIM = "的为是"
+_POST_TRIM = "和及与并、等"
+
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# A Chinese numeral starts with a digit or 十: a bare 百/千/万 is a word (百县争创, 千方百计, 万村过硬).
+_CN = r"[零〇一二三四五六七八九两十][零〇一二三四五六七八九两十百千万亿]*(?:点[零〇一二三四五六七八九]+)?"
+_CN_CLASS = "零〇一二三四五六七八九两十百千万亿"
+
+
+# ---------------------------------------------------------------- model ---
+
+@dataclass(frozen=True)
+class Entry:
+    """A trap, rate cue or quantity rule as written in the YAML (examples included)."""
+    id: str
+    description: str
+    match: tuple[str, ...]
+    no_match: tuple[str, ...]
+    index: int                      # position in its list, for JSON paths
+    section: str                    # "traps" | "rates" | "rules"
+
+
+@dataclass(frozen=True)
+class Trap:
+    entry: Entry
+    kind: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class RateCue:
+    entry: Entry
+    pattern: str
+    span_from_cue: bool
+
+
+@dataclass(frozen=True)
+class QuantityRule:
+    entry: Entry
+    theme: str                      # Chinese theme name
+    cues: tuple[str, ...]           # normalized (view) literals
+    patterns: tuple[str, ...]
+    units: frozenset[str]           # empty: any unit
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The quantity grammar of one rules directory (empty when it has no quantities.yaml)."""
+    before: tuple[tuple[str, str], ...] = ()      # (word, qualifier), longest first
+    not_after: dict = field(default_factory=dict)  # before-word -> words that, just before it, make it part of another word
+    inside: dict = field(default_factory=dict)    # word -> qualifier (多, 余)
+    after: tuple[tuple[str, str], ...] = ()
+    units: dict = field(default_factory=dict)     # unit -> kind
+    small_units: frozenset = frozenset()
+    subject_stops: tuple[str, ...] = ()
+    subject_skip: tuple[str, ...] = ()
+    rates: tuple[RateCue, ...] = ()
+    traps: tuple[Trap, ...] = ()
+    rules: tuple[QuantityRule, ...] = ()
+    evidence_weight: float = 0.5
+    quote_max_chars: int = 15
+    subject_max_chars: int = 24
+    file: str = ""
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int
+    end: int
+    text: str
+    value: int | float
+    range: tuple | None
+    qualifier: str
+    unit: str
+    kind: str
+    subject: str | None
+    theme: str | None
+    rule: str | None
+    paragraph: int                  # line index of the paragraph
+
+    @property
+    def achievement(self) -> bool:
+        return self.kind in ACHIEVEMENT_KINDS
+
+    def as_dict(self) -> dict:
+        return {
+            "span": [self.start, self.end], "text": self.text, "value": self.value,
+            "range": list(self.range) if self.range else None, "qualifier": self.qualifier,
+            "unit": self.unit, "kind": self.kind, "subject": self.subject, "theme": self.theme,
+            "rule": self.rule, "paragraph": self.paragraph,
+        }
+
+
+# ---------------------------------------------------------------- loading ---
+
+def _entry(raw: dict, index: int, section: str) -> Entry:
+    ex = raw.get("examples") or {}
+    return Entry(raw["id"], raw.get("description", ""), tuple(ex.get("match") or ()), tuple(ex.get("no_match") or ()),
+                 index, section)
+
+
+def _check_regex(pattern: str, shown: str, located: Located, parts: tuple, entry_id: str, diags: list) -> bool:
+    try:
+        regex.compile(view_pattern(pattern))
+        return True
+    except regex.error as exc:
+        line, col = located.where(parts)
+        diags.append(Diagnostic(shown, line, col, "bad-regex", f"pattern does not compile: {exc}", json_path(parts),
+                                "write it in Python `regex` syntax; quote it with '...' in YAML", rule=entry_id))
+        return False
+
+
+def collect(directory: Path | str, ruleset: RuleSet | None = None, shown: str | None = None) -> tuple[Grammar | None, list[Diagnostic]]:
+    """Load ``quantities.yaml`` of a rules directory: the grammar (or None) and every problem found.
+
+    A directory without the file gives an empty grammar (no quantities) and no diagnostics.
+    """
+    path = Path(directory) / QUANTITY_FILE
+    if not path.exists():
+        return Grammar(), []
+    if shown is None:
+        try:
+            shown = os.path.relpath(path)
+        except ValueError:
+            shown = str(path)
+    located, diags = load_yaml(path, shown)
+    if located is None:
+        return None, diags
+    schema_problems = schema_diagnostics(located, load_schema("quantities.schema.json"), shown)
+    diags.extend(schema_problems)
+    if schema_problems:
+        return None, diags
+    data = located.data
+    themes = {}
+    if ruleset is not None:
+        themes = {t.id: t.name for t in ruleset.themes} | {t.name: t.name for t in ruleset.themes}
+    units = {u["unit"]: u["kind"] for u in data["units"]}
+    unit_view = {view(u): k for u, k in units.items()}
+    seen: dict[str, tuple] = {}
+
+    def unique(entry_id: str, parts: tuple):
+        if entry_id in seen:
+            line, col = located.where(parts)
+            other = located.where(seen[entry_id])
+            diags.append(Diagnostic(shown, line, col, "duplicate-id", f"id `{entry_id}` is already used at line {other[0]}",
+                                    json_path(parts), "ids must be unique in quantities.yaml", rule=entry_id))
+        seen.setdefault(entry_id, parts)
+
+    traps = []
+    for i, raw in enumerate(data["traps"]):
+        unique(raw["id"], ("traps", i, "id"))
+        if _check_regex(raw["pattern"], shown, located, ("traps", i, "pattern"), raw["id"], diags):
+            traps.append(Trap(_entry(raw, i, "traps"), raw["kind"], raw["pattern"]))
+    rates = []
+    for i, raw in enumerate(data.get("rates") or ()):
+        unique(raw["id"], ("rates", i, "id"))
+        if _check_regex(raw["pattern"], shown, located, ("rates", i, "pattern"), raw["id"], diags):
+            rates.append(RateCue(_entry(raw, i, "rates"), raw["pattern"], bool(raw.get("span_from_cue", False))))
+    rules = []
+    for i, raw in enumerate(data["rules"]):
+        unique(raw["id"], ("rules", i, "id"))
+        ok = all(_check_regex(p, shown, located, ("rules", i, "patterns", j), raw["id"], diags)
+                 for j, p in enumerate(raw.get("patterns") or ()))
+        theme = themes.get(raw["theme"]) if ruleset is not None else raw["theme"]
+        if theme is None:
+            line, col = located.where(("rules", i, "theme"))
+            diags.append(Diagnostic(shown, line, col, "unknown-theme", f"theme {raw['theme']!r} is not in taxonomy.yaml",
+                                    json_path(("rules", i, "theme")),
+                                    f"use one of: {', '.join(t.id for t in ruleset.themes)}", rule=raw["id"]))
+            ok = False
+        for j, u in enumerate(raw.get("units") or ()):
+            if view(u) not in unit_view:
+                line, col = located.where(("rules", i, "units", j))
+                diags.append(Diagnostic(shown, line, col, "unknown-unit", f"unit {u!r} is not listed under `units`",
+                                        json_path(("rules", i, "units", j)), "add it to `units` or fix the spelling",
+                                        rule=raw["id"]))
+                ok = False
+        if ok:
+            rules.append(QuantityRule(_entry(raw, i, "rules"), theme, tuple(view(c) for c in raw.get("cues") or ()),
+                                      tuple(raw.get("patterns") or ()), frozenset(view(u) for u in raw.get("units") or ())))
+    for i, u in enumerate(data.get("small_numeral_units") or ()):
+        if view(u) not in unit_view:
+            line, col = located.where(("small_numeral_units", i))
+            diags.append(Diagnostic(shown, line, col, "unknown-unit", f"unit {u!r} is not listed under `units`",
+                                    json_path(("small_numeral_units", i)), "add it to `units` or fix the spelling"))
+    settings = data.get("settings") or {}
+
+    def by_position(pos):
+        words = [(view(q["word"]), q["qualifier"]) for q in data["qualifiers"] if q["position"] == pos]
+        return tuple(sorted(words, key=lambda w: -len(w[0])))
+
+    grammar = Grammar(
+        before=by_position("before"), inside=dict(by_position("inside")), after=by_position("after"),
+        not_after={view(q["word"]): tuple(view(w) for w in q["unless_after"])
+                   for q in data["qualifiers"] if q.get("unless_after")},
+        units=unit_view, small_units=frozenset(view(u) for u in data.get("small_numeral_units") or ()),
+        subject_stops=tuple(view(w) for w in data.get("subject_stops") or ()),
+        subject_skip=tuple(sorted((view(w) for w in data.get("subject_skip") or ()), key=len, reverse=True)),
+        rates=tuple(rates), traps=tuple(traps), rules=tuple(rules),
+        evidence_weight=float(settings.get("evidence_weight", 0.5)),
+        quote_max_chars=int(settings.get("quote_max_chars", 15)),
+        subject_max_chars=int(settings.get("subject_max_chars", 24)),
+        file=shown, positions=located.positions,
+    )
+    if any(d.level == "error" for d in diags):
+        return None, diags
+    return grammar, diags
+
+
+def load(directory: Path | str, ruleset: RuleSet | None = None) -> Grammar:
+    """The grammar of a rules directory, or :class:`RuleError` with every problem found."""
+    grammar, diags = collect(directory, ruleset)
+    if grammar is None:
+        raise RuleError(diags)
+    return grammar
+
+
+# ---------------------------------------------------------------- compiled ---
+
+class Extractor:
+    """A grammar with its patterns compiled once. Picklable (rebuilt from the grammar)."""
+
+    def __init__(self, grammar: Grammar):
+        self.grammar = grammar
+        alt = lambda words: "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))  # noqa: E731
+        units = alt(grammar.units) or "(?!)"
+        inside = alt(grammar.inside) or "(?!)"
+        after = alt(w for w, _ in grammar.after) or "(?!)"
+        tail = (rf"(?P<v1>{inside})?(?P<mult>万亿|亿|千万|万|千)?(?P<v2>{inside})?"
+                rf"(?P<unit>{units})?(?P<after>{after})?")
+        self.candidate = regex.compile(
+            rf"(?:(?<![\d.A-Za-z])(?P<num>{_ARABIC})|(?<![{_CN_CLASS}第])(?P<cnum>{_CN})){tail}"
+            rf"|百分之(?P<pct>{_ARABIC}|{_CN})")
+        self.traps = [(t, regex.compile(view_pattern(t.pattern))) for t in grammar.traps]
+        self.rates = [(r, regex.compile(view_pattern(r.pattern))) for r in grammar.rates]
+        self.rule_patterns = {r.id: tuple(regex.compile(view_pattern(p)) for p in r.patterns) for r in grammar.rules}
+
+    def __reduce__(self):
+        return (Extractor, (self.grammar,))
+
+    # -- claims -----------------------------------------------------------
+    def trap_spans(self, text_view: str) -> list[tuple[int, int, str]]:
+        """(start, end, trap id) of every trap in a document view."""
+        out = []
+        for trap, pattern in self.traps:
+            try:
+                for m in pattern.finditer(text_view, timeout=REGEX_TIMEOUT):
+                    if m.end() > m.start():
+                        out.append((m.start(), m.end(), trap.entry.id))
+            except TimeoutError:
+                continue
+        return sorted(out)
+
+    def quoted_spans(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """Spans of short quoted names in text[start:end] (quotes paired on the original characters)."""
+        out, opened = [], None
+        for i in range(start, end):
+            ch = text[i]
+            if ch in _OPEN_QUOTES or (ch in _AMBIGUOUS_QUOTES and opened is None):
+                opened = i
+            elif (ch in _CLOSE_QUOTES or ch in _AMBIGUOUS_QUOTES) and opened is not None:
+                if i - opened - 1 <= self.grammar.quote_max_chars:
+                    out.append((opened, i + 1))
+                opened = None
+        return out
+
+    # -- extraction -------------------------------------------------------
+    def extract(self, text: str, text_view: str, paragraphs, hits=None) -> list[Quantity]:
+        """Every quantity of a document (themes from quantity rules only; see :func:`with_fallback`)."""
+        if not self.grammar.units:
+            return []  # a rules directory without quantities.yaml: no grammar, no quantities
+        traps = self.trap_spans(text_view)
+        trap_starts = [t[0] for t in traps]
+        out: list[Quantity] = []
+        for pi, p in enumerate(paragraphs):
+            if p.kind == "boilerplate":
+                continue
+            claimed = [(s, e) for s, e, _ in traps[max(0, bisect.bisect_left(trap_starts, p.start) - 8):
+                                                   bisect.bisect_right(trap_starts, p.end)] if s < p.end and e > p.start]
+            claimed += self.quoted_spans(text, p.start, p.end)
+            # A theme hit claims a number only when it holds the whole number and counter
+            # (四个意识, 三会一课), not when a volume cue reaches into it (培训干部230...).
+            slogans = [(h.start, h.end) for h in hits[pi] if h.rule.theme is not None] \
+                if hits is not None and pi < len(hits) else []
+            out.extend(self._paragraph(text, text_view, p, claimed, slogans))
+        return out
+
+    def _paragraph(self, text: str, text_view: str, p, claimed, slogans=()) -> list[Quantity]:
+        raw = []
+        for m in self.candidate.finditer(text_view, p.start, p.end):
+            q = self._candidate(text_view, m, p, claimed, slogans)
+            if q is not None:
+                raw.append(q)
+        out = []
+        for i, q in enumerate(raw):
+            prev_end = raw[i - 1]["end"] if i else p.start
+            next_start = raw[i + 1]["start"] if i + 1 < len(raw) else p.end
+            subject, clause = self._subject(text_view, p, q, prev_end, next_start, claimed)
+            rule = self._rule(subject, clause, q["unit"]) if q["kind"] in ACHIEVEMENT_KINDS else None
+            out.append(Quantity(q["start"], q["end"], text[q["start"]:q["end"]], q["value"], q["range"],
+                                q["qualifier"], q["unit"], q["kind"], subject,
+                                rule.theme if rule else None, rule.id if rule else None, p.index))
+        return out
+
+    def _candidate(self, text_view: str, m, p, claimed, slogans=()) -> dict | None:
+        g = self.grammar
+        if m.group("pct") is not None:
+            num_start, num_end = m.start("pct"), m.end("pct")
+            if _overlaps(num_start, num_end, claimed):
+                return None
+            try:
+                value = numbers.parse(m.group("pct"))
+            except numbers.NotANumber:
+                return None
+            return {"start": m.start(), "end": m.end(), "value": value, "range": None, "qualifier": "exact",
+                    "unit": "%", "kind": "percent", "num_start": num_start, "pre_end": m.start()}
+        chinese = m.group("cnum") is not None
+        num = m.group("cnum") if chinese else m.group("num")
+        num_start, num_end = m.span("cnum" if chinese else "num")
+        unit = m.group("unit") or ""
+        mult = m.group("mult") or ""
+        vague = m.group("v1") or m.group("v2")
+        end = m.end()
+        core_end = max(num_end, m.end("unit") if unit else m.end())
+        if _overlaps(num_start, core_end, claimed) or any(s <= num_start and core_end <= e for s, e in slogans):
+            return None
+        try:
+            head_value = numbers.to_decimal(num)
+        except numbers.NotANumber:
+            return None
+        factor = numbers.split_multiplier("1" + mult)[1] if mult else 1
+        if mult == "千":
+            factor = 1000
+        kind = g.units.get(unit) if unit else None
+        has_mult = bool(mult) or (chinese and any(c in "万亿" for c in num))
+        if not unit:
+            # A bare number is a year, code, page or phone number unless it carries 万/亿.
+            if not has_mult:
+                return None
+            kind = "count"
+        # 一 to 十 alone (not 十余, 一点六八亿) are usually words: 一线, 两个维护, 五个方面.
+        small = chinese and len(num) == 1 and not mult and not vague
+        if small:
+            if unit not in g.small_units or (head_value == 1 and kind != "duration"):
+                return None
+        follow = text_view[end:end + 1]
+        if unit and follow and follow == unit[-1]:
+            return None  # reduplication: 一名名, 一次次 (each and every), not a count
+        if follow and (follow.isascii() and follow.isalnum()):
+            return None
+        if text_view[num_start - 1:num_start] == "第":
+            return None
+        # Qualifier words around the number.
+        start = num_start
+        before_q = None
+        for word, qual in g.before:
+            at = num_start - len(word)
+            if at >= p.start and text_view[at:num_start] == word:
+                # 下达/传达, 签约, 赶超: the word belongs to a verb, not to the number
+                if any(text_view[max(p.start, at - len(w)):at] == w for w in g.not_after.get(word, ())):
+                    break
+                before_q, start = qual, at
+                break
+        after_word = m.group("after")
+        after_q = dict(g.after).get(after_word) if after_word else None
+        qualifier, rng = "exact", None
+        if kind in ("duration",):
+            start = num_start  # 近3年, 一年来: a time frame, not a qualifier
+            before_q = None
+        if vague:
+            qualifier = g.inside.get(vague, "more_than")
+            head, inner = numbers.split_multiplier(num) if chinese else (num, 1)
+            if inner > 1:   # 两万多, 十万余: 多 stands after a multiplier written inside the numeral
+                rng = numbers.vague_range(head, inner * factor, after_multiplier=True)
+            else:
+                rng = numbers.vague_range(num, factor, after_multiplier=bool(m.group("v2")))
+        elif after_q:
+            qualifier = after_q
+        elif before_q:
+            qualifier = before_q
+        value = numbers.exact(head_value * factor)
+        if kind == "duration" and qualifier != "exact" and not vague:
+            qualifier = "exact"
+        pre_end = start  # the subject ends where the qualifier (or number) starts
+        # Rates: a per-capita or per-occasion cue in the words just before the number.
+        clause_start = _clause_start(text_view, p.start, start)
+        if kind == "count":
+            pre = text_view[clause_start:start]
+            for cue, pattern in self.rates:
+                try:
+                    rm = pattern.search(pre, timeout=REGEX_TIMEOUT)
+                except TimeoutError:
+                    rm = None
+                if rm is None:
+                    continue
+                kind = "rate"
+                per = rm.groupdict().get("per")
+                if per:
+                    unit = f"{unit or '个'}/{per}"
+                if cue.span_from_cue:
+                    start = clause_start + rm.start()
+                break
+        return {"start": start, "end": end, "value": value, "range": rng, "qualifier": qualifier, "unit": unit,
+                "kind": kind, "num_start": num_start, "pre_end": pre_end}
+
+    def _subject(self, text_view: str, p, q: dict, prev_end: int, next_start: int, claimed) -> tuple[str | None, str]:
+        """(subject, clause): the words the number counts, and its whole clause for rule cues."""
+        clause_start = _clause_start(text_view, p.start, q["start"])
+        clause_end = _clause_end(text_view, p.end, q["end"])
+        subject = self._subject_words(text_view, q, max(clause_start, prev_end), clause_end, next_start, claimed)
+        if subject is None or len(subject) < 2:
+            # 其中35岁以下的|占82.5%: one word left after the previous number; read the whole clause
+            subject = self._subject_words(text_view, q, clause_start, clause_end, next_start, claimed) or subject
+        return subject, text_view[clause_start:clause_end]
+
+    def _subject_words(self, text_view: str, q: dict, pre_start: int, clause_end: int, next_start: int,
+                       claimed) -> str | None:
+        g = self.grammar
+        # Time frames and fillers at the head of the clause (2020年底, 去年, 其中) are no part of it.
+        changed = True
+        while changed and pre_start < q["start"]:
+            changed = False
+            head = text_view[pre_start:q["start"]]
+            for word in g.subject_skip:
+                if head.startswith(word) and len(head) > len(word):
+                    pre_start, changed = pre_start + len(word), True
+                    break
+            else:
+                for s, e in claimed:
+                    if s == pre_start and e < q["start"]:
+                        pre_start, changed = e, True
+                        break
+        pre = text_view[pre_start:q["pre_end"]].strip().strip(_SUBJECT_TRIM)
+        post = text_view[q["end"]:min(clause_end, next_start)]
+        cut = len(post)
+        for word in g.subject_stops:
+            i = post.find(word)
+            if i >= 0:
+                cut = min(cut, i)
+        post = post[:cut].strip().rstrip(_POST_TRIM)
+        if not (post and (_is_cjk(post[0]) or post[0] in "\"(")):
+            post = ""
+        # Verb before, noun after (选派24万名干部 -> 选派干部); otherwise whichever is there.
+        room = max(0, g.subject_max_chars - len(post))
+        subject = (pre[-room:] if room else "") + post if post else pre[-g.subject_max_chars:]
+        return subject or None
+
+    def _rule(self, subject: str | None, clause: str, unit: str) -> QuantityRule | None:
+        base_unit = unit.split("/", 1)[0]
+        for where in (subject, clause):
+            if not where:
+                continue
+            for rule in self.grammar.rules:
+                if rule.units and base_unit not in rule.units:
+                    continue
+                if any(c in where for c in rule.cues) or any(p.search(where) for p in self.rule_patterns[rule.id]):
+                    return rule
+        return None
+
+
+def _overlaps(start: int, end: int, spans) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _clause_start(text_view: str, floor: int, pos: int) -> int:
+    i = pos
+    while i > floor and text_view[i - 1] not in CLAUSE_DELIMITERS:
+        i -= 1
+    return i
+
+
+def _clause_end(text_view: str, ceiling: int, pos: int) -> int:
+    i = pos
+    while i < ceiling and text_view[i] not in CLAUSE_DELIMITERS:
+        i += 1
+    return i
+
+
+# ---------------------------------------------------------------- after labelling ---
+
+def evidence(quantities: list[Quantity], paragraphs, weight: float) -> list[dict[str, float]]:
+    """Per paragraph (list position): theme -> extra score.
+
+    Modest on purpose: a theme gets ``weight`` once per paragraph however many of its
+    achievements the paragraph lists, so numbers tip a borderline paragraph but never label
+    one on their own (weight < the body threshold).
+    """
+    position = {p.index: i for i, p in enumerate(paragraphs)}
+    out: list[dict[str, float]] = [{} for _ in paragraphs]
+    for q in quantities:
+        if q.rule is None or not q.achievement or weight <= 0:
+            continue
+        out[position[q.paragraph]][q.theme] = weight
+    return out
+
+
+def with_fallback(quantities: list[Quantity], labelled) -> list[Quantity]:
+    """Quantities no rule themed take their paragraph's strongest theme (or its inherited one)."""
+    by_index = {item.paragraph.index: item for item in labelled}
+    out = []
+    for q in quantities:
+        if q.theme is None and q.achievement:
+            item = by_index.get(q.paragraph)
+            if item is not None and item.themes:
+                own = [t for t in item.themes if t in item.scores]
+                theme = max(own, key=lambda t: item.scores[t]) if own else item.themes[0]
+                q = replace(q, theme=theme)
+        out.append(q)
+    return out
+
+
+# ---------------------------------------------------------------- examples ---
+
+@dataclass(frozen=True)
+class ExampleOutcome:
+    entry: Entry
+    expect: str            # "match" | "no_match"
+    n: int
+    text: str
+    found: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.found) == (self.expect == "match")
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.entry.id}:{self.expect}:{self.n}"
+
+
+def extract_text(extractor: Extractor, text: str) -> list[Quantity]:
+    """Quantities of a text taken as one document of body paragraphs (no theme hits)."""
+    from .segment import split_lines
+    text_view = view(text)
+    return extractor.extract(text, text_view, split_lines(text))
+
+
+def example_outcomes(grammar: Grammar, extractor: Extractor | None = None) -> list[ExampleOutcome]:
+    extractor = extractor or Extractor(grammar)
+    out = []
+    compiled = {t.entry.id: p for t, p in extractor.traps} | {r.entry.id: p for r, p in extractor.rates}
+    entries = [t.entry for t in grammar.traps] + [r.entry for r in grammar.rates] + [r.entry for r in grammar.rules]
+    for entry in entries:
+        for expect, texts in (("match", entry.match), ("no_match", entry.no_match)):
+            for n, text in enumerate(texts):
+                if entry.section == "rules":
+                    found = tuple(q.text for q in extract_text(extractor, text) if q.rule == entry.id)
+                else:
+                    found = tuple(m.group() for m in compiled[entry.id].finditer(view(text)) if m.group())
+                out.append(ExampleOutcome(entry, expect, n, text, found))
+    return out
+
+
+def example_diagnostics(grammar: Grammar, extractor: Extractor | None = None) -> list[Diagnostic]:
+    """Failing examples of traps, rate cues and quantity rules, pointing at the example's line."""
+    diags = []
+    for o in example_outcomes(grammar, extractor):
+        if o.ok:
+            continue
+        parts = (o.entry.section, o.entry.index, "examples", o.expect, o.n)
+        probe = parts
+        while probe and probe not in grammar.positions:
+            probe = probe[:-1]
+        line, col = grammar.positions.get(probe, (1, 1))
+        if o.expect == "match":
+            what = "gives no quantity themed by this rule" if o.entry.section == "rules" else "finds nothing"
+            message = f"example should match but the entry {what} in {o.text!r}"
+            hint = "widen the cues or pattern, or correct the example"
+        else:
+            message = f"example should not match but the entry finds {', '.join(map(repr, o.found))} in {o.text!r}"
+            hint = "narrow the cues or pattern, or move the rule after a more specific one"
+        diags.append(Diagnostic(grammar.file, line, col, f"example-{o.expect.replace('_', '-')}", message,
+                                json_path(parts), hint, "error", o.entry.id))
+    return diags
+
+
+def check(directory: Path | str, ruleset: RuleSet | None) -> list[Diagnostic]:
+    """Everything `tifa rules check` reports about quantities.yaml: loading problems, then examples."""
+    grammar, diags = collect(directory, ruleset)
+    if grammar is not None and grammar.file:
+        diags = diags + example_diagnostics(grammar)
+    return diags
+
+
+def value_text(value: int | float | Decimal) -> str:
+    """A value as analysts read it: no trailing .0, no exponent."""
+    d = Decimal(str(value))
+    return format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))

@@ -1,0 +1,65 @@
+"""The compiled-rule cache returns what loading returns, and never a stale rule set."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from engine import cache
+from engine.diagnostics import RuleError
+from engine.rules import load
+
+from conftest import RULES
+
+
+@pytest.fixture
+def rules_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("TIFA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TIFA_CACHE", raising=False)
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    return target
+
+
+def _entries(tmp_path):
+    return sorted((tmp_path / "cache").glob("rules-*.pickle"))
+
+
+def test_cached_rule_set_equals_loaded(rules_copy, tmp_path):
+    first = cache.load_cached(rules_copy)
+    assert len(_entries(tmp_path)) == 1
+    second = cache.load_cached(rules_copy)
+    assert first == second == load(rules_copy)
+    assert second.positions == load(rules_copy).positions
+
+
+def test_a_changed_rule_file_is_never_served_from_the_cache(rules_copy, tmp_path):
+    before = cache.load_cached(rules_copy)
+    theme_file = sorted(p for p in rules_copy.glob("*.yaml") if p.name not in ("taxonomy.yaml", "quantities.yaml",
+                                                                                  "boilerplate.yaml"))[0]
+    with open(theme_file, "a", encoding="utf-8") as fh:
+        fh.write("# an edit: even a comment changes the rule files' hash\n")
+    after = cache.load_cached(rules_copy)
+    assert after == load(rules_copy)
+    assert after.version != before.version
+    assert len(_entries(tmp_path)) == 2
+
+
+def test_broken_rules_still_raise_and_are_not_cached(rules_copy, tmp_path):
+    (rules_copy / "political.yaml").write_text("rules: [", encoding="utf-8")
+    with pytest.raises(RuleError):
+        cache.load_cached(rules_copy)
+    assert _entries(tmp_path) == []
+
+
+def test_a_corrupt_entry_is_rebuilt(rules_copy, tmp_path):
+    cache.load_cached(rules_copy)
+    (entry,) = _entries(tmp_path)
+    entry.write_bytes(b"garbage")
+    assert cache.load_cached(rules_copy) == load(rules_copy)
+
+
+def test_cache_can_be_turned_off(rules_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("TIFA_CACHE", "0")
+    assert cache.load_cached(rules_copy) == load(rules_copy)
+    assert _entries(tmp_path) == []

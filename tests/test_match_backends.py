@@ -1,0 +1,145 @@
+"""The fast matcher finds exactly what the rules say, on every backend.
+
+Reference semantics (Matcher.find_slow): every phrase found with str.find (overlapping
+occurrences included), every pattern run with regex finditer over the whole text. The fast
+path (engine/prefilter.py: literal expansion, gates, windows, paragraph anchors; scanners
+pyahocorasick and Hyperscan) must give the same sorted hits on the seeds, on random
+reshuffles of their lines, and on random patterns over a tiny alphabet.
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+import regex
+
+from engine import prefilter
+from engine.match import Matcher, resolve_backend
+from engine.match_hyperscan import available as hyperscan_available
+from engine.normalize import view
+from engine.rules import Example, Rule, RuleSet
+
+from conftest import SEED_FILES
+
+BACKENDS = ["portable"] + (["hyperscan"] if hyperscan_available() else [])
+needs_hyperscan = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan not installed (extra `fast`)")
+
+
+def _views():
+    return [view(p.read_text(encoding="utf-8")) for p in SEED_FILES]
+
+
+def _shuffled(rng: random.Random, views: list[str]) -> str:
+    lines = [line for v in views for line in v.split("\n")]
+    picked = rng.sample(lines, k=min(len(lines), rng.randint(3, 40)))
+    noise = ["", " ", "\u3000\u3000", "\t", "  "]
+    out = []
+    for line in picked:
+        if rng.random() < 0.3 and len(line) > 4:  # cut lines so hits straddle odd places
+            a = rng.randrange(len(line))
+            line = line[a:] + line[:a]
+        out.append(rng.choice(noise) + line + rng.choice(["", "", "。", ";"]))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fast_find_equals_reference_on_seeds(ruleset, backend):
+    matcher = Matcher(ruleset, backend)
+    for v in _views():
+        fast, _ = matcher.find(v)
+        assert fast == matcher.find_slow(v)
+        assert fast, "the shipped rules hit every seed"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fast_find_equals_reference_on_random_inputs(ruleset, backend):
+    matcher = Matcher(ruleset, backend)
+    rng = random.Random(20240601)
+    views = _views()
+    for _ in range(60):
+        text = _shuffled(rng, views)
+        assert matcher.find(text)[0] == matcher.find_slow(text)
+
+
+@needs_hyperscan
+def test_hyperscan_and_portable_give_identical_hits(ruleset):
+    portable, fast = Matcher(ruleset, "portable"), Matcher(ruleset, "hyperscan")
+    assert fast.backend_name == "hyperscan" and portable.backend_name == "portable"
+    rng = random.Random(7)
+    views = _views()
+    texts = views + [_shuffled(rng, views) for _ in range(40)]
+    for text in texts:
+        assert fast.find(text) == portable.find(text)
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError):
+        resolve_backend("turbo")
+    assert resolve_backend("portable") == "portable"
+
+
+# ---------------------------------------------------------- random patterns ---
+
+def _rule(i: int, phrases=(), patterns=()) -> Rule:
+    return Rule(id=f"political.r{i}", theme="政治建设", role=None, phrases=tuple(phrases), patterns=tuple(patterns),
+                unless=(), where="any", weight=1.0, description="", match_examples=(Example("a"), Example("b")),
+                no_match_examples=(Example("c"),), file="x.yaml", line=1, index=i)
+
+
+def _ruleset(rules, like: RuleSet) -> RuleSet:
+    return RuleSet(like.themes, like.settings, tuple(rules), "test", "test")
+
+
+def _random_pattern(rng: random.Random, depth: int = 0) -> str:
+    atoms = ["a", "b", "c", "ab", "ba", "[ab]", "[bc]", "."]
+    kind = rng.random()
+    if depth > 2 or kind < 0.35:
+        return rng.choice(atoms)
+    if kind < 0.55:
+        return "(?:" + "|".join(_random_pattern(rng, depth + 1) for _ in range(rng.randint(2, 3))) + ")"
+    if kind < 0.7:
+        return "(" + _random_pattern(rng, depth + 1) + ")" + rng.choice(["?", "??", "{1,2}", "{0,2}", "{2}", "*?", "+"])
+    return "".join(_random_pattern(rng, depth + 1) for _ in range(rng.randint(2, 3)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_random_patterns_behave_like_finditer(ruleset, backend):
+    """Expansion priority order, gates and windows against the regex engine itself."""
+    rng = random.Random(99)
+    patterns = []
+    while len(patterns) < 150:
+        p = _random_pattern(rng)
+        if not regex.compile(p).match(""):  # patterns that can match empty are not interesting here
+            patterns.append(p)
+    rules = [_rule(i, patterns=[p]) for i, p in enumerate(patterns)]
+    rules += [_rule(len(rules) + i, phrases=[ph]) for i, ph in enumerate(["ab", "aba", "bb", "cab"])]
+    matcher = Matcher(_ruleset(rules, ruleset), backend)
+    kinds = {prefilter.plan(c.pattern, c.flags).kind for _i, c in matcher.patterns}
+    assert kinds >= {"expand", "gate"}, kinds  # the test exercises both fast paths
+    for _ in range(150):
+        text = "".join(rng.choice("aabbc\n。") for _ in range(rng.randint(0, 60)))
+        assert matcher.find(text)[0] == matcher.find_slow(text), text
+    for _ in range(40):  # long sparse texts: gated patterns search only stretches around their literals
+        filler = ["z"] * rng.randint(2000, 4000)
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(filler))
+            filler[at:at] = list("".join(rng.choice("abc") for _ in range(rng.randint(1, 8))))
+        text = "".join(filler)
+        assert matcher.find(text)[0] == matcher.find_slow(text)
+
+
+def test_expansion_lists_strings_in_the_regex_engines_priority_order():
+    # at each position the backtracking engine returns the first string of this order that occurs
+    assert prefilter.plan("(a|ab)(c|bcd)?").strings == ("ac", "abcd", "a", "abc", "abbcd", "ab")
+    assert prefilter.plan("a??b").strings == ("b", "ab")
+    assert prefilter.plan("青年(科技)?(人才|英才)").kind == "expand"
+    assert prefilter.plan("x(?:ab){0,2}").strings == ("xabab", "xab", "x")
+
+
+def test_plans_refuse_what_they_do_not_understand():
+    assert prefilter.plan("(?i)abc").kind == "always"
+    assert prefilter.plan(r"\p{Han}{2}党建").kind == "always"            # regex-module syntax
+    assert prefilter.plan("党建.{0,4}引领").groups == (("党建",), ("引领",))
+    assert prefilter.plan("党建.{0,4}引领").width == 8
+    assert prefilter.plan("(?<!干部)人才").width is None                 # lookbehind: no windows
+    assert prefilter.plan("a?").kind == "always"                         # can match empty
