@@ -11,9 +11,8 @@ import json
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
-class ThemeScore:
-    theme: str
+class PrecisionRecall:
+    """Precision, recall and F1 of anything with ``tp``, ``fp`` and ``fn`` counts."""
     tp: int
     fp: int
     fn: int
@@ -30,6 +29,14 @@ class ThemeScore:
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class ThemeScore(PrecisionRecall):
+    theme: str
+    tp: int
+    fp: int
+    fn: int
 
 
 @dataclass(frozen=True)

@@ -62,16 +62,23 @@ def view(text: str) -> str:
 
 
 @functools.cache
-def _traditional_only() -> frozenset[str]:
-    return frozenset(chr(c) for c in _opencc_table())
+def _deletion_tables() -> tuple[dict, dict]:
+    """Tables that delete traditional-only characters, and CJK characters, for counting them.
+
+    ``len(text) - len(text.translate(table))`` counts in C; a Python loop over every character
+    or a regex with a 4,000-character class is 6-15x slower on a report.
+    """
+    trad = dict.fromkeys(_opencc_table())
+    cjk = dict.fromkeys(range(0x4E00, 0xA000))
+    return trad, cjk
 
 
 def detect_script(text: str) -> str:
-    """``traditional`` when traditional-only characters dominate the CJK text, else ``simplified``."""
-    trad = _traditional_only()
-    hits = sum(1 for ch in text if ch in trad)
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") or 1
-    return "traditional" if hits / cjk > 0.05 else "simplified"
+    """``traditional`` when traditional-only characters are over 5% of the CJK text, else ``simplified``."""
+    trad, cjk = _deletion_tables()
+    hits = len(text) - len(text.translate(trad))
+    total = (len(text) - len(text.translate(cjk))) or 1
+    return "traditional" if hits / total > 0.05 else "simplified"
 
 
 _REGEX_META = set(".^$*+?{}[]\\|()")

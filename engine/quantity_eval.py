@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 
+from .evaluate import PrecisionRecall
 from .normalize import view
 
 TARGET_KINDS = ("count", "money", "percent", "rate")
@@ -28,7 +29,7 @@ PREDICTED_KINDS = TARGET_KINDS
 
 
 @dataclass(frozen=True)
-class QuantityReport:
+class QuantityReport(PrecisionRecall):
     tp: int
     fp: int
     fn: int
@@ -38,19 +39,6 @@ class QuantityReport:
     documents: int
     missing_documents: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)   # misses, false alarms and wrong fields
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     def _share(self, n: int) -> float:
         return n / self.tp if self.tp else 0.0
