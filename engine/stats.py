@@ -5,8 +5,8 @@ paragraph labels (``seeds/gold/seeds.themes.jsonl`` format, doc names resolved t
 manifest aliases as in :mod:`engine.evaluate`). Output: :class:`RuleStats` per rule and
 :class:`CorpusStats`, rendered as text, CSV or JSON.
 Definitions, per rule, in paragraphs (a rule hitting a paragraph five times counts once):
-``coverage`` paragraphs with a surviving hit of the rule (after `where` and `unless`, outside
-boilerplate); ``overlaps`` of those, paragraphs another rule also hits; ``conflicts`` of those,
+``coverage`` paragraphs with a surviving hit of the rule (after `where` and `unless`; theme
+rules never hit boilerplate, structure rules mostly do), share of all paragraphs; ``overlaps`` of those, paragraphs another rule also hits; ``conflicts`` of those,
 paragraphs a rule of *another* theme also hits; ``labels`` paragraphs where the rule's theme
 became a label; with gold, ``correct``/``incorrect``: hit paragraphs with gold labels whose
 gold themes do / do not contain the rule's theme (structure rules have no theme: not scored).
@@ -85,8 +85,8 @@ def compute(analyses: list, doc_ids: list[str], ruleset: RuleSet, gold: list[dic
                 themes[t] = themes.get(t, 0) + 1
             if p.kind == "body" and not item.themes:
                 body_without += 1
-            if p.kind == "boilerplate":
-                continue
+            # Boilerplate paragraphs carry only structure-rule hits (theme hits are dropped
+            # there by the matcher), so counting them shows what each boilerplate rule catches.
             eligible += 1
             fired = {}
             for h in hits:
