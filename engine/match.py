@@ -127,8 +127,6 @@ class Matcher:
                         keys.setdefault(string, ([], [], []))[2].append((pid, gi))
             else:
                 self._always.append(pid)
-        self._anchored = {pid for pid, (_owner, compiled) in enumerate(self.patterns)
-                          if prefilter.paragraph_anchored(compiled.pattern)}
         names = list(keys)
         entries = [(len(k), tuple(o), tuple(e), tuple(g)) for k, (o, e, g) in keys.items()]
         self.backend_name = resolve_backend(backend)
@@ -152,7 +150,8 @@ class Matcher:
         Same hits as running every phrase with ``str.find`` and every pattern with
         ``finditer``: expanded patterns are resolved from the scanner's occurrences the way
         the regex engine would choose (lowest priority string at each start, left to right,
-        no overlap), and gated patterns run only when one of their literals occurs.
+        no overlap); gated patterns run only when a literal of each of their groups occurs,
+        and patterns with short, context-free matches only around those literals.
         """
         hits: set[tuple[int, int, int]] = set()
         expanded: dict[int, list[tuple[int, int, int]]] = {}
@@ -195,40 +194,19 @@ class Matcher:
                 if pid not in windows or len(found) < len(windows[pid]):
                     windows[pid] = found
         warnings = []
-        line_starts = None
         for pid in sorted(enabled):
             owner, pattern = self.patterns[pid]
             try:
                 stretches = _merge(windows[pid], self._window[pid], len(text_view)) if pid in windows else None
-                if stretches and len(stretches) * 64 < len(text_view):
+                if stretches and len(stretches) * 300 < len(text_view):
                     # bounded and context-free: every match lies within `width` characters of
-                    # a literal of its first group, so only those stretches are searched
-                    # (when they are few; a search per stretch has its own cost)
+                    # a literal of each group, so only the stretches around the rarest one are
+                    # searched (when they are few; a search per stretch has its own cost)
                     for a, b in stretches:
                         for m in pattern.finditer(text_view, a, b, timeout=REGEX_TIMEOUT):
                             if m.end() > m.start():
                                 hits.add((m.start(), m.end(), owner))
                     continue
-                if pid in self._anchored:
-                    # Can only match where a paragraph starts: try those places alone. An empty
-                    # match would change how finditer advances, so then the whole text is scanned.
-                    if line_starts is None:
-                        line_starts = prefilter.paragraph_starts(text_view)
-                    found, pos = [], -1
-                    for at in line_starts:
-                        if at < pos:
-                            continue
-                        m = pattern.match(text_view, at, timeout=REGEX_TIMEOUT)
-                        if m is None:
-                            continue
-                        if m.end() == m.start():
-                            found = None
-                            break
-                        found.append((m.start(), m.end(), owner))
-                        pos = m.end()
-                    if found is not None:
-                        hits.update(found)
-                        continue
                 for m in pattern.finditer(text_view, timeout=REGEX_TIMEOUT):
                     if m.end() > m.start():
                         hits.add((m.start(), m.end(), owner))
@@ -260,17 +238,29 @@ class Matcher:
                         hits.add(RawHit(m.start(), m.end(), rule_index))
         return sorted(hits)
 
-    def excluded_by(self, rule_index: int, text_view: str, start: int, end: int, paragraph: Paragraph) -> str | None:
-        """The `unless` pattern that matches in the hit's sentence, if any."""
+    def excluded_by(self, rule_index: int, text_view: str, start: int, end: int, paragraph: Paragraph,
+                    memo: dict | None = None) -> str | None:
+        """The `unless` pattern that matches in the hit's sentence, if any.
+
+        ``memo`` (one dict per document) remembers the answer per rule and sentence, for
+        rules that hit the same sentence more than once."""
         patterns = self.unless.get(rule_index)
         if not patterns:
             return None
         s, e = _sentence_bounds(text_view, paragraph.start, paragraph.end, start, end)
+        if memo is not None:
+            key = (rule_index, s, e)
+            if key in memo:
+                return memo[key]
         sentence = text_view[s:e]
+        found = None
         for p in patterns:
             if p.search(sentence, timeout=REGEX_TIMEOUT):
-                return p.pattern
-        return None
+                found = p.pattern
+                break
+        if memo is not None:
+            memo[key] = found
+        return found
 
 
 def _merge(places: list[tuple[int, int]], width: int, n: int) -> list[tuple[int, int]]:
@@ -321,6 +311,7 @@ def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
     """Apply each rule's `where` and `unless` to the raw hits of each paragraph."""
     kept: list[list[Hit]] = []
     missed: list[list[Miss]] = []
+    memo: dict = {}
     for pi, (paragraph, raw) in enumerate(zip(paragraphs, groups)):
         good, bad = [], []
         for h in raw:
@@ -330,7 +321,7 @@ def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
             if not _where_ok(rule, paragraph.kind):
                 bad.append(Miss(h.start, h.end, rule, pi, f"where: {rule.where}-only rule in a {paragraph.kind} paragraph"))
                 continue
-            excluded = matcher.excluded_by(h.rule, text_view, h.start, h.end, paragraph)
+            excluded = matcher.excluded_by(h.rule, text_view, h.start, h.end, paragraph, memo)
             if excluded:
                 bad.append(Miss(h.start, h.end, rule, pi, f"unless: {excluded}"))
                 continue

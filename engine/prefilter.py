@@ -22,7 +22,6 @@ standard parser rejects simply runs as a regex.
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 
 try:  # Python >= 3.11
@@ -247,46 +246,3 @@ def _window(parsed) -> int | None:
     except Exception:
         return None
     return hi
-
-
-# ------------------------------------------------------------------ anchors ---
-
-def paragraph_anchored(compiled_pattern: str) -> bool:
-    """True when every match must start where a paragraph starts: the pattern opens with the
-    paragraph-start anchor of :mod:`engine.patterns` and has no top-level ``|`` after it."""
-    from .patterns import _START
-
-    if not compiled_pattern.startswith(_START):
-        return False
-    rest = compiled_pattern[len(_START):]
-    depth, i, in_class = 0, 0, False
-    while i < len(rest):
-        ch = rest[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            if rest[i + 1:i + 2] == "^":
-                i += 1
-            if rest[i + 1:i + 2] == "]":
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return False
-        i += 1
-    return True
-
-
-_LINE_START = re.compile(r"^[ \t\u3000]*", re.MULTILINE)
-
-
-def paragraph_starts(text: str) -> list[int]:
-    """Every position where the paragraph-start anchor holds: after each line's indentation."""
-    return [m.end() for m in _LINE_START.finditer(text)]

@@ -119,9 +119,9 @@ def test_random_patterns_behave_like_finditer(ruleset, backend):
     for _ in range(150):
         text = "".join(rng.choice("aabbc\n。") for _ in range(rng.randint(0, 60)))
         assert matcher.find(text)[0] == matcher.find_slow(text), text
-    for _ in range(40):  # long sparse texts: gated patterns search only stretches around their literals
-        filler = ["z"] * rng.randint(2000, 4000)
-        for _ in range(rng.randint(1, 6)):
+    for _ in range(12):  # long sparse texts: gated patterns search only stretches around their literals
+        filler = ["z"] * rng.randint(1500, 2500)
+        for _ in range(rng.randint(1, 4)):
             at = rng.randrange(len(filler))
             filler[at:at] = list("".join(rng.choice("abc") for _ in range(rng.randint(1, 8))))
         text = "".join(filler)
@@ -143,3 +143,15 @@ def test_plans_refuse_what_they_do_not_understand():
     assert prefilter.plan("党建.{0,4}引领").width == 8
     assert prefilter.plan("(?<!干部)人才").width is None                 # lookbehind: no windows
     assert prefilter.plan("a?").kind == "always"                         # can match empty
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_window_search_keeps_matches_of_full_width(ruleset, backend):
+    # the widest match ends at its literal: the stretch searched must reach back that far
+    rules = [_rule(0, patterns=[".{0,4}党建"]), _rule(1, patterns=["党建.{0,3}"]), _rule(2, patterns=["[^。]{0,2}党建[^。]{0,2}"])]
+    matcher = Matcher(_ruleset(rules, ruleset), backend)
+    assert all(w is not None for w in (prefilter.plan(c.pattern, c.flags).width for _i, c in matcher.patterns))
+    text = "z" * 2000 + "abcd党建efgh" + "z" * 2000 + "党建" + "z" * 1500
+    found = matcher.find(text)[0]
+    assert found == matcher.find_slow(text)
+    assert (2000, 2006, 0) in {(h.start, h.end, h.rule) for h in found}
