@@ -8,11 +8,10 @@ a trailing ``.0`` or an exponent, so a spreadsheet reads them as numbers.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from .quantities import ACHIEVEMENT_KINDS, value_text
+from .render import csv_rows
 
 FIELDS = ["document", "paragraph", "theme", "subject", "value", "range_low", "range_high", "qualifier", "unit",
           "kind", "text", "rule"]
@@ -45,17 +44,11 @@ def _cell(value) -> str:
 
 
 def csv_header() -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(FIELDS)
-    return buf.getvalue()
+    return csv_rows([FIELDS])
 
 
 def to_csv(result: dict) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    for row in rows(result):
-        writer.writerow([_cell(row[f]) for f in FIELDS])
-    return buf.getvalue()
+    return csv_rows([_cell(row[f]) for f in FIELDS] for row in rows(result))
 
 
 def to_jsonl(result: dict) -> str:

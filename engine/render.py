@@ -21,10 +21,15 @@ def to_jsonl_line(result: dict) -> str:
 CSV_FIELDS = ["document", "status", "paragraph", "kind", "section", "themes", "rules", "evidence", "error"]
 
 
-def csv_header() -> str:
+def csv_rows(rows) -> str:
+    """CSV text of rows (lists of cells), one line each, ``\n`` line ends."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(CSV_FIELDS)
+    csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
+
+
+def csv_header() -> str:
+    return csv_rows([CSV_FIELDS])
 
 
 def to_csv_rows(result: dict) -> str:

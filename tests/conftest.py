@@ -22,6 +22,15 @@ class TextSnapshot(SingleFileSnapshotExtension):
     _file_extension = "txt"  # older syrupy releases
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_rule_cache(tmp_path_factory):
+    """Keep the compiled-rule cache of the CLI tests out of the user's ~/.cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TIFA_CACHE_DIR", str(tmp_path_factory.mktemp("tifa-cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture
 def text_snapshot(snapshot):
     return snapshot.use_extension(TextSnapshot)
