@@ -10,15 +10,15 @@ import click
 from . import render
 from . import quantities as quantity_stage
 from . import quantity_eval, quantity_table
-from .check import example_diagnostics
-from .lint import lint
+from .lint import all_diagnostics
 from . import parallel
 from .cache import load_cached, load_cached_parts
+from .cliutil import exit_with_rule_errors
 from .corpus import atomic_write, input_size, iter_sources, load_manifest_names
 from .diagnostics import RuleError
 from .evaluate import evaluate, read_gold
 from .pipeline import Classifier
-from .rules import collect, load
+from .rules import collect
 
 EXIT_OK, EXIT_DOC_FAILED, EXIT_USAGE = 0, 1, 2
 RULES_OPTION = click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
@@ -40,11 +40,7 @@ def _load_or_exit(rules_dir):
         quantity_stage.load(ruleset.directory, ruleset)  # quantities.yaml errors stop a run like rule errors
         return ruleset
     except RuleError as exc:
-        for d in exc.diagnostics:
-            if d.level == "error":
-                click.echo(d.text(), err=True)
-        click.echo(f"tifa: {exc}; run `tifa rules check` for details", err=True)
-        sys.exit(EXIT_USAGE)
+        exit_with_rule_errors(exc)
 
 
 def _results(classifier: Classifier, paths: list[str]):
@@ -149,7 +145,7 @@ def rules_check(rules_dir, fmt):
     """
     ruleset, diags = collect(rules_dir)
     if ruleset is not None:
-        diags = diags + example_diagnostics(ruleset) + lint(ruleset)  # lint: engine/lint.py
+        diags = diags + all_diagnostics(ruleset)  # examples and lint, sharing one compiled matcher
         diags = diags + quantity_stage.check(ruleset.directory, ruleset)  # quantities.yaml, its examples too
     diags.sort(key=lambda d: d.sort_key)
     errors = sum(1 for d in diags if d.level == "error")

@@ -282,7 +282,7 @@ def _command():
     import click
 
     from .corpus import iter_sources
-    from .lint import load_or_exit
+    from .cliutil import load_or_exit
     from .rules import default_rules_dir
 
     @click.command("diff")

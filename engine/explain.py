@@ -229,7 +229,7 @@ def _command():
     import click
 
     from .corpus import iter_sources
-    from .lint import load_or_exit
+    from .cliutil import load_or_exit
     from .pipeline import Classifier
     from .read import ReadError, read_bytes
 

@@ -319,22 +319,3 @@ def all_diagnostics(ruleset: RuleSet, matcher: Matcher | None = None) -> list[Di
     """Examples (engine.check) plus lint: what `tifa rules check` adds after loading."""
     matcher = matcher or Matcher(ruleset)
     return sorted(example_diagnostics(ruleset, matcher) + lint(ruleset, matcher), key=lambda d: d.sort_key)
-
-
-def load_or_exit(rules_dir):
-    """For the rule-author commands: the rule set, or the errors on stderr and exit 2."""
-    import sys
-
-    import click
-
-    from .diagnostics import RuleError
-    from .rules import load
-
-    try:
-        return load(rules_dir)
-    except RuleError as exc:
-        for d in exc.diagnostics:
-            if d.level == "error":
-                click.echo(d.text(), err=True)
-        click.echo(f"tifa: {exc}; run `tifa rules check` for details", err=True)
-        sys.exit(2)

@@ -25,7 +25,7 @@ from . import prefilter
 from .normalize import view
 from .patterns import compile_pattern
 from .rules import REGEX_TIMEOUT, Rule, RuleSet
-from .segment import SENTENCE_END, Paragraph, sentence_bounds
+from .segment import Paragraph, sentence_bounds
 
 
 @dataclass(frozen=True, order=True)
@@ -247,7 +247,7 @@ class Matcher:
         patterns = self.unless.get(rule_index)
         if not patterns:
             return None
-        s, e = _sentence_bounds(text_view, paragraph.start, paragraph.end, start, end)
+        s, e = sentence_bounds(text_view, paragraph.start, paragraph.end, start, end)
         if memo is not None:
             key = (rule_index, s, e)
             if key in memo:
@@ -273,18 +273,6 @@ def _merge(places: list[tuple[int, int]], width: int, n: int) -> list[tuple[int,
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
-
-
-_SENTENCE_END = regex.compile("[" + regex.escape(SENTENCE_END) + "]")
-_SENTENCE_END_BACK = regex.compile("[" + regex.escape(SENTENCE_END) + "]", regex.REVERSE)
-
-
-def _sentence_bounds(text_view: str, start: int, end: int, hit_start: int, hit_end: int) -> tuple[int, int]:
-    """:func:`engine.segment.sentence_bounds` with two C-level searches instead of a loop per character."""
-    before = _SENTENCE_END_BACK.search(text_view, start, hit_start)
-    after = _SENTENCE_END.search(text_view, hit_end, end)
-    e = after.start() if after else end
-    return (before.end() if before else start), min(e + 1, end)
 
 
 def _where_ok(rule: Rule, kind: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from . import classify as classify_stage
 from . import quantities as quantity_stage
 from . import segment
-from .match import Hit, Matcher, Miss, by_paragraph, filter_hits
+from .match import Hit, Matcher, by_paragraph, filter_hits
 from .normalize import detect_script, view
 from .read import ReadError, read_bytes
 from .rules import RuleSet

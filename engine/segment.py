@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import regex
+
 SENTENCE_END = "。!?;!?;"
 # A heading never ends like a clause or a sentence; ?/! are allowed (question titles).
 _NOT_HEADING_END = "。;;,,::、…"
@@ -77,15 +79,20 @@ def assign_kinds(paragraphs: list[Paragraph], text_view: str, roles: list[set[st
     return out
 
 
+_SENTENCE_END = regex.compile("[" + regex.escape(SENTENCE_END) + "]")
+_SENTENCE_END_BACK = regex.compile("[" + regex.escape(SENTENCE_END) + "]", regex.REVERSE)
+
+
 def sentence_bounds(text_view: str, start: int, end: int, hit_start: int, hit_end: int) -> tuple[int, int]:
-    """``[s, e)`` of the sentence of paragraph ``[start, end)`` that contains the hit."""
-    s = hit_start
-    while s > start and text_view[s - 1] not in SENTENCE_END:
-        s -= 1
-    e = hit_end
-    while e < end and text_view[e] not in SENTENCE_END:
-        e += 1
-    return s, min(e + 1, end)
+    """``[s, e)`` of the sentence of paragraph ``[start, end)`` that contains the hit.
+
+    Two searches in C (one backwards) rather than a loop per character: this runs for every
+    hit of every rule with `unless`.
+    """
+    before = _SENTENCE_END_BACK.search(text_view, start, hit_start)
+    after = _SENTENCE_END.search(text_view, hit_end, end)
+    e = after.start() if after else end
+    return (before.end() if before else start), min(e + 1, end)
 
 
 def sentences(text_view: str, start: int, end: int) -> list[tuple[int, int]]:

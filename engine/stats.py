@@ -212,7 +212,7 @@ def _command():
 
     from .corpus import iter_sources, load_manifest_names
     from .evaluate import read_gold
-    from .lint import load_or_exit
+    from .cliutil import load_or_exit
     from .pipeline import Classifier
 
     @click.command("stats")
