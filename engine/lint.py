@@ -23,6 +23,7 @@ from .check import example_diagnostics
 from .diagnostics import Diagnostic
 from .match import Matcher
 from .normalize import view, view_pattern
+from .patterns import nested_quantifier
 from .rules import REGEX_TIMEOUT, TAXONOMY_FILE, Rule, RuleSet, load_yaml, locate
 from .segment import SENTENCE_END
 
@@ -171,47 +172,6 @@ def check_empty_themes(ruleset: RuleSet, matcher: Matcher) -> list[Diagnostic]:
                               f"$.themes[{k}]", f"add a rules file with `theme: {theme.id}`, or remove the theme",
                               "warning"))
     return out
-
-
-_UNBOUNDED = regex.compile(r"(?:[*+]|\{\d*,\})")
-
-
-def nested_quantifier(pattern: str) -> str | None:
-    """The first group that repeats an unbounded repetition, e.g. ``(a+)+`` or ``(?:\\w*,)*``.
-
-    Such groups can backtrack exponentially on a near miss. A small scanner, not a full regex
-    parser: it tracks groups and escapes and character classes, which covers rule patterns.
-    """
-    stack: list[tuple[int, bool]] = []   # (start offset, contains an unbounded quantifier)
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            j = i + 1
-            if j < n and pattern[j] == "^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
-            continue
-        if ch == "(":
-            stack.append((i, False))
-        elif ch == ")" and stack:
-            start, inner = stack.pop()
-            after = _UNBOUNDED.match(pattern, i + 1)
-            if inner and after:
-                return pattern[start:after.end()]
-            if stack and (inner or after):
-                stack[-1] = (stack[-1][0], True)
-        elif _UNBOUNDED.match(pattern, i) and stack:
-            stack[-1] = (stack[-1][0], True)
-        i += 1
-    return None
 
 
 def _pattern_field(ruleset: RuleSet, rule: Rule, k: int) -> tuple:

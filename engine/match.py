@@ -16,27 +16,26 @@ from __future__ import annotations
 
 import bisect
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 import regex
 
 from . import prefilter
 from .normalize import view
-from .patterns import compile_pattern
+from .patterns import PARAGRAPH_START, compile_pattern, short_call as _short_call, starts_at_paragraph
 from .rules import REGEX_TIMEOUT, Rule, RuleSet
 from .segment import Paragraph, sentence_bounds
 
 
-@dataclass(frozen=True, order=True)
-class RawHit:
+class RawHit(NamedTuple):
+    """A tuple, not a dataclass: a document makes tens of thousands of these."""
     start: int
     end: int
     rule: int          # index into RuleSet.rules
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A hit that survived `where` and `unless`: evidence for a theme or a structural role."""
     start: int
     end: int
@@ -44,8 +43,7 @@ class Hit:
     paragraph: int     # position in the paragraph list (not the line index)
 
 
-@dataclass(frozen=True)
-class Miss:
+class Miss(NamedTuple):
     """A raw hit that was dropped, kept so `tifa explain` can say why a rule did not count."""
     start: int
     end: int
@@ -91,8 +89,9 @@ class Matcher:
             (i, compile_pattern(p))
             for i, rule in enumerate(self.rules) for p in rule.patterns
         ]
-        self.unless: dict[int, tuple[regex.Pattern, ...]] = {
-            i: tuple(compile_pattern(p) for p in rule.unless)
+        # (compiled, keyword arguments of a call on one sentence: the timeout only for risky ones)
+        self.unless: dict[int, tuple[tuple[regex.Pattern, dict], ...]] = {
+            i: tuple((compile_pattern(p), _short_call(p)) for p in rule.unless)
             for i, rule in enumerate(self.rules) if rule.unless
         }
         self.backend = backend
@@ -111,11 +110,14 @@ class Matcher:
         keys: dict[str, tuple[list[int], list[tuple[int, int]], list[int]]] = {
             k: (list(owners), [], []) for k, owners in table.items()}
         self._always: list[int] = []
+        self._verify: dict[int, dict] = {}       # verified pattern -> keyword arguments of its match calls
         self._gate_groups: dict[int, int] = {}   # gated pattern -> number of literal groups it needs
         self._window: dict[int, int] = {}        # gated pattern -> longest match, when bounded and context-free
         for pid, (_owner, compiled) in enumerate(self.patterns):
             pl = prefilter.plan(compiled.pattern, compiled.flags)
-            if pl.kind == "expand":
+            if pl.kind == "verify":
+                self._verify[pid] = _short_call(compiled.pattern)
+            if pl.kind in ("expand", "verify"):
                 for priority, string in enumerate(pl.strings):
                     keys.setdefault(string, ([], [], []))[1].append((pid, priority))
             elif pl.kind == "gate":
@@ -127,8 +129,24 @@ class Matcher:
                         keys.setdefault(string, ([], [], []))[2].append((pid, gi))
             else:
                 self._always.append(pid)
+        # patterns anchored at a paragraph start (boilerplate: ^来源, ^当前位置) are tried at the
+        # first character of each line only: a scan of every position costs 50x more
+        # (the anchor itself is dropped: it holds by construction at those places)
+        self._line_start: dict[int, tuple[regex.Pattern, dict]] = {
+            pid: (regex.compile(compiled.pattern[len(PARAGRAPH_START):], compiled.flags), _short_call(compiled.pattern))
+            for pid, (owner, compiled) in enumerate(self.patterns)
+            if (pid in self._gate_groups or pid in self._always) and starts_at_paragraph(compiled)}
         names = list(keys)
-        entries = [(len(k), tuple(o), tuple(e), tuple(g)) for k, (o, e, g) in keys.items()]
+        entries = [(len(k), tuple(o), tuple(e), tuple(g), kid) for kid, (k, (o, e, g)) in enumerate(keys.items())]
+        self._key_length = [len(k) for k in names]
+        self._key_gates = [tuple(g) for (_o, _e, g) in keys.values()]
+        # windowed pattern -> its literal groups, each as the ids of its keys
+        group_keys: dict[int, dict[int, list[int]]] = {}
+        for kid, gates in enumerate(self._key_gates):
+            for pid, gi in gates:
+                if pid in self._window:
+                    group_keys.setdefault(pid, {}).setdefault(gi, []).append(kid)
+        self._group_keys = {pid: list(groups.values()) for pid, groups in group_keys.items()}
         self.backend_name = resolve_backend(backend)
         if self.backend_name == "hyperscan":
             from .match_hyperscan import HyperscanLiterals
@@ -155,48 +173,64 @@ class Matcher:
         """
         hits: set[tuple[int, int, int]] = set()
         expanded: dict[int, list[tuple[int, int, int]]] = {}
-        gated: set[tuple[int, int]] = set()
-        gate_places: list[tuple[int, int, tuple]] = []
+        key_places: dict[int, list[int]] = {}     # gate key -> its start offsets
         if self._has_keys:
-            for end, (length, owners, expands, gates) in self._scanner.iter(text_view):
+            add = hits.add
+            for end, (length, owners, expands, gates, kid) in self._scanner.iter(text_view):
                 start = end - length + 1
                 for owner in owners:
-                    hits.add((start, end + 1, owner))
+                    add((start, end + 1, owner))
                 for pid, priority in expands:
                     expanded.setdefault(pid, []).append((start, priority, length))
                 if gates:
-                    gated.update(gates)
-                    gate_places.append((start, end + 1, gates))
+                    places = key_places.get(kid)
+                    if places is None:
+                        key_places[kid] = [start]
+                    else:
+                        places.append(start)
         enabled = set(self._always)
-        if gated:
+        if key_places:
+            gated = {gate for kid in key_places for gate in self._key_gates[kid]}
             groups_seen: dict[int, int] = {}
             for pid, _group in gated:
                 groups_seen[pid] = groups_seen.get(pid, 0) + 1
             enabled.update(pid for pid, n in groups_seen.items() if n == self._gate_groups[pid])
         for pid, found in expanded.items():
             found.sort()
-            owner = self.patterns[pid][0]
+            owner, pattern = self.patterns[pid]
+            if pid in self._verify:
+                # try the regex where one of its strings starts, as finditer would walk
+                call, pos = self._verify[pid], -1
+                for start, _priority, _length in found:
+                    if start < pos:
+                        continue
+                    m = pattern.match(text_view, start, **call)
+                    if m is not None and m.end() > m.start():
+                        hits.add((start, m.end(), owner))
+                        pos = m.end()
+                continue
             pos = -1
             for start, _priority, length in found:
                 if start >= pos:
                     hits.add((start, start + length, owner))
                     pos = start + length
         windows: dict[int, list[tuple[int, int]]] = {}
-        if self._window and enabled:
+        for pid in enabled.intersection(self._group_keys):
             # every match holds a literal of *each* group, so the stretches around the places
             # of any one group cover them all: take the group with the fewest places here
-            places: dict[tuple[int, int], list[tuple[int, int]]] = {}
-            for start, end, gates in gate_places:
-                for key in gates:
-                    if key[0] in enabled and key[0] in self._window:
-                        places.setdefault(key, []).append((start, end))
-            for (pid, _group), found in places.items():
-                if pid not in windows or len(found) < len(windows[pid]):
-                    windows[pid] = found
+            rarest = min(self._group_keys[pid], key=lambda kids: sum(len(key_places.get(k, ())) for k in kids))
+            windows[pid] = [(s, s + self._key_length[k]) for k in rarest for s in key_places.get(k, ())]
         warnings = []
+        line_starts = None
         for pid in sorted(enabled):
             owner, pattern = self.patterns[pid]
             try:
+                if pid in self._line_start:
+                    if line_starts is None:
+                        line_starts = [m.end() for m in _LINE_INDENT.finditer(text_view)]
+                    unanchored, call = self._line_start[pid]
+                    _match_at_line_starts(unanchored, call, text_view, line_starts, owner, hits)
+                    continue
                 stretches = _merge(windows[pid], self._window[pid], len(text_view)) if pid in windows else None
                 if stretches and len(stretches) * 300 < len(text_view):
                     # bounded and context-free: every match lies within `width` characters of
@@ -212,7 +246,7 @@ class Matcher:
                         hits.add((m.start(), m.end(), owner))
             except TimeoutError:
                 warnings.append(f"rule {self.rules[owner].id}: pattern timed out after {REGEX_TIMEOUT}s and was skipped")
-        return [RawHit(*h) for h in sorted(hits)], warnings
+        return list(map(RawHit._make, sorted(hits))), warnings
 
     def find_slow(self, text_view: str) -> list[RawHit]:
         """Reference semantics of :meth:`find` (every phrase, every pattern, one by one); tests only."""
@@ -254,13 +288,30 @@ class Matcher:
                 return memo[key]
         sentence = text_view[s:e]
         found = None
-        for p in patterns:
-            if p.search(sentence, timeout=REGEX_TIMEOUT):
+        for p, call in patterns:
+            if p.search(sentence, **call):
                 found = p.pattern
                 break
         if memo is not None:
             memo[key] = found
         return found
+
+
+_LINE_INDENT = regex.compile(r"^[ \t\u3000]*", regex.MULTILINE)
+
+
+def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, line_starts: list[int],
+                          owner: int, hits: set) -> None:
+    """What ``finditer`` finds for a pattern whose matches all start at a line's first
+    non-blank character: a match at each such place, left to right, never inside the last."""
+    end = -1
+    for pos in line_starts:
+        if pos < end:
+            continue
+        m = pattern.match(text_view, pos, **call)
+        if m is not None and m.end() > m.start():
+            hits.add((m.start(), m.end(), owner))
+            end = m.end()
 
 
 def _merge(places: list[tuple[int, int]], width: int, n: int) -> list[tuple[int, int]]:

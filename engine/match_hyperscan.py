@@ -58,7 +58,7 @@ class HyperscanLiterals:
                 add((key, end))
             return None
 
-        self.db.scan(text.encode("utf-32-le"), match_event_handler=on_match, scratch=self.scratch)
+        self.db.scan(text.encode("utf-32-le", "surrogatepass"), match_event_handler=on_match, scratch=self.scratch)
         entries = self.entries
         # a key of n characters ending at byte `end` starts at end/4 - n: on a boundary iff
         # its end is; `end // 4 - 1` is the inclusive end index pyahocorasick reports

@@ -14,9 +14,11 @@ import regex
 
 from .normalize import view_pattern
 
+REGEX_TIMEOUT = 0.5  # seconds per regex call; a rule must never hang a batch
+
 # Variable-length lookbehind is a `regex` module feature: "^" becomes "after the line start
 # and any indentation", so a hit never includes the indentation and stays inside its paragraph.
-_START = r"(?<=^[ \t\u3000]*)(?![ \t\u3000])"
+PARAGRAPH_START = _START = r"(?<=^[ \t\u3000]*)(?![ \t\u3000])"
 _END = r"(?=[ \t\u3000\r]*$)"
 
 
@@ -58,3 +60,93 @@ def anchor_to_paragraphs(pattern: str) -> str:
 def compile_pattern(pattern: str) -> regex.Pattern:
     """Compile a rule pattern as the matcher runs it (raises ``regex.error`` when invalid)."""
     return regex.compile(anchor_to_paragraphs(view_pattern(pattern)), regex.MULTILINE)
+
+
+_UNBOUNDED = regex.compile(r"(?:[*+]|\{\d*,\})")
+
+
+def nested_quantifier(pattern: str) -> str | None:
+    """The first group that repeats an unbounded repetition, e.g. ``(a+)+`` or ``(?:\\w*,)*``.
+
+    Such groups can backtrack exponentially on a near miss. A small scanner, not a full regex
+    parser: it tracks groups and escapes and character classes, which covers rule patterns.
+    """
+    stack: list[tuple[int, bool]] = []   # (start offset, contains an unbounded quantifier)
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            stack.append((i, False))
+        elif ch == ")" and stack:
+            start, inner = stack.pop()
+            after = _UNBOUNDED.match(pattern, i + 1)
+            if inner and after:
+                return pattern[start:after.end()]
+            if stack and (inner or after):
+                stack[-1] = (stack[-1][0], True)
+        elif _UNBOUNDED.match(pattern, i) and stack:
+            stack[-1] = (stack[-1][0], True)
+        i += 1
+    return None
+
+
+def needs_timeout(pattern: str) -> bool:
+    """Whether a call on a short string (a sentence, a clause) must still carry the timeout.
+
+    Passing ``timeout=`` costs ~3 µs a call, more than a search of a sentence, and such calls
+    are made thousands of times per megabyte. Without nested unbounded repetitions or
+    backreferences a pattern cannot backtrack badly on a few hundred characters, so only
+    the patterns ``rules check`` warns about keep it there; whole-document scans always have it.
+    """
+    return nested_quantifier(pattern) is not None or regex.search(r"\\(?:[1-9]|g<)|\(\?P=", pattern) is not None
+
+
+def short_call(pattern: str) -> dict:
+    """Keyword arguments for a call of a pattern on one line, sentence or clause."""
+    return {"timeout": REGEX_TIMEOUT} if needs_timeout(pattern) else {}
+
+
+def starts_at_paragraph(compiled: regex.Pattern) -> bool:
+    """True when every match of a compiled rule pattern starts at a paragraph start (``^...``
+    with no top-level alternative that drops the anchor), so the matcher only has to try the
+    first character of each line instead of scanning every position."""
+    source = compiled.pattern
+    if not source.startswith(_START) or compiled.match("") is not None:
+        return False
+    depth, i, rest = 0, len(_START), source
+    while i < len(rest):
+        ch = rest[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < len(rest) and rest[j] == "^":
+                j += 1
+            if j < len(rest) and rest[j] == "]":
+                j += 1
+            while j < len(rest) and rest[j] != "]":
+                j += 2 if rest[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return False
+        i += 1
+    return True

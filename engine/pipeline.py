@@ -119,7 +119,7 @@ class Classifier:
         return {
             "id": doc_id,
             "path": path,
-            "sha256": sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "sha256": sha256 or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
             "encoding": encoding,
             "script": detect_script(text),
             "chars": len(text),

@@ -8,6 +8,10 @@ Input: one regular expression as the matcher compiles it (already normalized by
   the backtracking engine returns the first string of that order that occurs there. So the
   pattern's ``finditer`` matches are exactly: the occurrences found by the automaton, at each
   start the one of lowest priority index, chosen left to right without overlap.
+- ``verify``: the same, except that anchors or lookarounds (``组织力(?!量)``, ``^来源``) decide
+  whether a string matches; the regex is then tried (``match``) only at the places where one
+  of the strings starts, left to right, each search resuming where the last match ended,
+  which is exactly how ``finditer`` walks.
 - ``gate``: up to three sets of literals; every match contains at least one literal of each
   set. Unless each set has a literal in a document the pattern cannot match there, so its
   ``finditer`` is skipped.
@@ -41,8 +45,8 @@ MAX_GATES = 3            # literal sets required together (each one any-of)
 
 @dataclass(frozen=True)
 class Plan:
-    kind: str                       # "expand" | "gate" | "always"
-    strings: tuple[str, ...] = ()   # expand: priority order; gate: every literal of every group
+    kind: str                       # "expand" | "verify" | "gate" | "always"
+    strings: tuple[str, ...] = ()   # expand: priority order; verify: every string; gate: every literal of every group
     groups: tuple[tuple[str, ...], ...] = ()   # gate: each group is any-of; all groups are required
     # gate: the longest possible match when it is bounded and the pattern has no anchors or
     # lookarounds; a match then lies within `width` characters of a literal of every group
@@ -55,17 +59,19 @@ class _Give(Exception):
 
 # ------------------------------------------------------------------ expansion ---
 
-def _expand_seq(items) -> list[str]:
+def _expand_seq(items, context: bool = False) -> list[str]:
     out = [""]
     for op, av in items:
-        choices = _expand_item(op, av)
+        choices = _expand_item(op, av, context)
         out = [a + b for a, b in itertools.product(out, choices)]
         if len(out) > MAX_EXPANSION:
             raise _Give
     return out
 
 
-def _expand_item(op, av) -> list[str]:
+def _expand_item(op, av, context: bool = False) -> list[str]:
+    if context and op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return [""]   # zero-width: the verifying regex call decides it (plan kind "verify")
     if op is C.LITERAL:
         return [chr(av)]
     if op is C.IN:
@@ -85,11 +91,11 @@ def _expand_item(op, av) -> list[str]:
         _group, add_flags, del_flags, sub = av
         if add_flags or del_flags:
             raise _Give
-        return _expand_seq(sub)
+        return _expand_seq(sub, context)
     if op is C.BRANCH:
         out: list[str] = []
         for branch in av[1]:
-            out.extend(_expand_seq(branch))   # earlier branches have priority
+            out.extend(_expand_seq(branch, context))   # earlier branches have priority
             if len(out) > MAX_EXPANSION:
                 raise _Give
         return out
@@ -97,7 +103,7 @@ def _expand_item(op, av) -> list[str]:
         lo, hi, sub = av
         if hi is C.MAXREPEAT or hi > 4:
             raise _Give
-        return _repeat(_expand_seq(sub), lo, hi, greedy=op is C.MAX_REPEAT)
+        return _repeat(_expand_seq(sub, context), lo, hi, greedy=op is C.MAX_REPEAT)
     raise _Give  # ANY, AT (anchors), GROUPREF, ASSERT, CATEGORY, POSSESSIVE_REPEAT, ATOMIC_GROUP ...
 
 
@@ -203,6 +209,14 @@ def _plan(pattern: str, flags: int) -> Plan:
         if strings and all(strings):   # an empty alternative would change what finditer reports
             return Plan("expand", tuple(dict.fromkeys(strings)))
         return Plan("always")
+    try:
+        # the text a match consumes is one of finitely many strings, but anchors or lookarounds
+        # decide whether it matches: the regex is tried only where one of those strings starts
+        verify = _expand_seq(items, context=True)
+    except (_Give, RecursionError):
+        verify = None
+    if verify and all(verify):
+        return Plan("verify", tuple(dict.fromkeys(verify)))
     try:
         candidates = _candidates_seq(items)
     except RecursionError:

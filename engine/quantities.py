@@ -28,11 +28,13 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+import ahocorasick
 import regex
 
 from . import numbers
 from .diagnostics import Diagnostic, RuleError, json_path
 from .normalize import view, view_pattern
+from .patterns import short_call as _short_call
 from .rules import QUANTITY_FILE, REGEX_TIMEOUT, Located, RuleSet, load_schema, load_yaml, schema_diagnostics
 
 ACHIEVEMENT_KINDS = ("count", "money", "percent", "rate")
@@ -280,8 +282,27 @@ class Extractor:
             rf"(?:(?<![\d.A-Za-z])(?P<num>{_ARABIC})|(?<![{_CN_CLASS}第])(?P<cnum>{_CN})){tail}"
             rf"|百分之(?P<pct>{_ARABIC}|{_CN})")
         self.traps = [(t, regex.compile(view_pattern(t.pattern))) for t in grammar.traps]
-        self.rates = [(r, regex.compile(view_pattern(r.pattern))) for r in grammar.rates]
+        # rate cues are searched in the few words before each number: no per-call timeout
+        # unless the pattern is risky (see patterns.needs_timeout)
+        self.rates = [(r, regex.compile(view_pattern(r.pattern)), _short_call(r.pattern)) for r in grammar.rates]
         self.rule_patterns = {r.id: tuple(regex.compile(view_pattern(p)) for p in r.patterns) for r in grammar.rules}
+        # every cue of every quantity rule in one automaton: cue -> indices of the rules it belongs to
+        self.cues = ahocorasick.Automaton()
+        owners: dict[str, list[int]] = {}
+        for i, rule in enumerate(grammar.rules):
+            for cue in rule.cues:
+                owners.setdefault(cue, []).append(i)
+        for cue, rule_indices in owners.items():
+            self.cues.add_word(cue, frozenset(rule_indices))
+        if owners:
+            self.cues.make_automaton()
+        self._has_cues = bool(owners)
+        self._after = dict(grammar.after)
+        # the earliest subject stop word in one search (alternation order does not matter: only
+        # where the first one starts is used)
+        self._stops = regex.compile("|".join(regex.escape(w) for w in grammar.subject_stops)) \
+            if grammar.subject_stops else None
+        self._quotes = regex.compile("[" + regex.escape(_OPEN_QUOTES + _CLOSE_QUOTES + _AMBIGUOUS_QUOTES) + "]")
 
     def __reduce__(self):
         return (Extractor, (self.grammar,))
@@ -302,8 +323,8 @@ class Extractor:
     def quoted_spans(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         """Spans of short quoted names in text[start:end] (quotes paired on the original characters)."""
         out, opened = [], None
-        for i in range(start, end):
-            ch = text[i]
+        for m in self._quotes.finditer(text, start, end):   # only the quote characters themselves
+            i, ch = m.start(), m.group()
             if ch in _OPEN_QUOTES or (ch in _AMBIGUOUS_QUOTES and opened is None):
                 opened = i
             elif (ch in _CLOSE_QUOTES or ch in _AMBIGUOUS_QUOTES) and opened is not None:
@@ -362,12 +383,13 @@ class Extractor:
                 return None
             return {"start": m.start(), "end": m.end(), "value": value, "range": None, "qualifier": "exact",
                     "unit": "%", "kind": "percent", "num_start": num_start, "pre_end": m.start()}
-        chinese = m.group("cnum") is not None
-        num = m.group("cnum") if chinese else m.group("num")
+        cnum, arabic, unit, mult, v1, v2, after_word = m.group("cnum", "num", "unit", "mult", "v1", "v2", "after")
+        chinese = cnum is not None
+        num = cnum if chinese else arabic
         num_start, num_end = m.span("cnum" if chinese else "num")
-        unit = m.group("unit") or ""
-        mult = m.group("mult") or ""
-        vague = m.group("v1") or m.group("v2")
+        unit = unit or ""
+        mult = mult or ""
+        vague = v1 or v2
         end = m.end()
         core_end = max(num_end, m.end("unit") if unit else m.end())
         if _overlaps(num_start, core_end, claimed) or any(s <= num_start and core_end <= e for s, e in slogans):
@@ -409,8 +431,7 @@ class Extractor:
                     break
                 before_q, start = qual, at
                 break
-        after_word = m.group("after")
-        after_q = dict(g.after).get(after_word) if after_word else None
+        after_q = self._after.get(after_word) if after_word else None
         qualifier, rng = "exact", None
         if kind in ("duration",):
             start = num_start  # 近3年, 一年来: a time frame, not a qualifier
@@ -421,7 +442,7 @@ class Extractor:
             if inner > 1:   # 两万多, 十万余: 多 stands after a multiplier written inside the numeral
                 rng = numbers.vague_range(head, inner * factor, after_multiplier=True)
             else:
-                rng = numbers.vague_range(num, factor, after_multiplier=bool(m.group("v2")))
+                rng = numbers.vague_range(num, factor, after_multiplier=bool(v2))
         elif after_q:
             qualifier = after_q
         elif before_q:
@@ -434,9 +455,9 @@ class Extractor:
         clause_start = _clause_start(text_view, p.start, start)
         if kind == "count":
             pre = text_view[clause_start:start]
-            for cue, pattern in self.rates:
+            for cue, pattern, call in self.rates:
                 try:
-                    rm = pattern.search(pre, timeout=REGEX_TIMEOUT)
+                    rm = pattern.search(pre, **call)
                 except TimeoutError:
                     rm = None
                 if rm is None:
@@ -480,12 +501,8 @@ class Extractor:
                         break
         pre = text_view[pre_start:q["pre_end"]].strip().strip(_SUBJECT_TRIM)
         post = text_view[q["end"]:min(clause_end, next_start)]
-        cut = len(post)
-        for word in g.subject_stops:
-            i = post.find(word)
-            if i >= 0:
-                cut = min(cut, i)
-        post = post[:cut].strip().rstrip(_POST_TRIM)
+        stop = self._stops.search(post) if self._stops is not None else None
+        post = post[:stop.start() if stop else len(post)].strip().rstrip(_POST_TRIM)
         if not (post and (_is_cjk(post[0]) or post[0] in "\"(")):
             post = ""
         # Verb before, noun after (选派24万名干部 -> 选派干部); otherwise whichever is there.
@@ -498,10 +515,14 @@ class Extractor:
         for where in (subject, clause):
             if not where:
                 continue
-            for rule in self.grammar.rules:
+            cued: set[int] = set()
+            if self._has_cues:
+                for _end, rule_indices in self.cues.iter(where):
+                    cued.update(rule_indices)
+            for i, rule in enumerate(self.grammar.rules):
                 if rule.units and base_unit not in rule.units:
                     continue
-                if any(c in where for c in rule.cues) or any(p.search(where) for p in self.rule_patterns[rule.id]):
+                if i in cued or any(p.search(where) for p in self.rule_patterns[rule.id]):
                     return rule
         return None
 
@@ -514,18 +535,18 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+_DELIMITER_BEFORE = regex.compile("[" + regex.escape(CLAUSE_DELIMITERS) + "]", regex.REVERSE)
+_DELIMITER = regex.compile("[" + regex.escape(CLAUSE_DELIMITERS) + "]")
+
+
 def _clause_start(text_view: str, floor: int, pos: int) -> int:
-    i = pos
-    while i > floor and text_view[i - 1] not in CLAUSE_DELIMITERS:
-        i -= 1
-    return i
+    m = _DELIMITER_BEFORE.search(text_view, floor, pos)   # the last delimiter before pos
+    return m.end() if m else min(floor, pos)
 
 
 def _clause_end(text_view: str, ceiling: int, pos: int) -> int:
-    i = pos
-    while i < ceiling and text_view[i] not in CLAUSE_DELIMITERS:
-        i += 1
-    return i
+    m = _DELIMITER.search(text_view, pos, ceiling)
+    return m.start() if m else max(pos, ceiling)
 
 
 # ---------------------------------------------------------------- after labelling ---
@@ -590,7 +611,7 @@ def extract_text(extractor: Extractor, text: str) -> list[Quantity]:
 def example_outcomes(grammar: Grammar, extractor: Extractor | None = None) -> list[ExampleOutcome]:
     extractor = extractor or Extractor(grammar)
     out = []
-    compiled = {t.entry.id: p for t, p in extractor.traps} | {r.entry.id: p for r, p in extractor.rates}
+    compiled = {t.entry.id: p for t, p in extractor.traps} | {r.entry.id: p for r, p, _call in extractor.rates}
     entries = [t.entry for t in grammar.traps] + [r.entry for r in grammar.rates] + [r.entry for r in grammar.rules]
     for entry in entries:
         for expect, texts in (("match", entry.match), ("no_match", entry.no_match)):

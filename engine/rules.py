@@ -23,11 +23,10 @@ import yaml
 
 from .diagnostics import Diagnostic, RuleError, json_path
 from .normalize import view
-from .patterns import compile_pattern
+from .patterns import REGEX_TIMEOUT, compile_pattern  # noqa: F401 (REGEX_TIMEOUT is re-exported)
 
 TAXONOMY_FILE = "taxonomy.yaml"
 QUANTITY_FILE = "quantities.yaml"
-REGEX_TIMEOUT = 0.5  # seconds per regex call; a rule must never hang a batch
 
 
 # ---------------------------------------------------------------- locations ---

@@ -91,7 +91,8 @@ def _ruleset(rules, like: RuleSet) -> RuleSet:
 
 
 def _random_pattern(rng: random.Random, depth: int = 0) -> str:
-    atoms = ["a", "b", "c", "ab", "ba", "[ab]", "[bc]", "."]
+    atoms = ["a", "b", "c", "ab", "ba", "[ab]", "[bc]", ".",
+             "(?<!a)b", "a(?!b)", "(?<=c)a", "^a", "b$", "^ *c"]   # anchors, lookarounds: "verify" plans
     kind = rng.random()
     if depth > 2 or kind < 0.35:
         return rng.choice(atoms)
@@ -104,7 +105,7 @@ def _random_pattern(rng: random.Random, depth: int = 0) -> str:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_random_patterns_behave_like_finditer(ruleset, backend):
-    """Expansion priority order, gates and windows against the regex engine itself."""
+    """Expansion priority order, verified expansions, gates and windows against the regex engine itself."""
     rng = random.Random(99)
     patterns = []
     while len(patterns) < 150:
@@ -115,9 +116,9 @@ def test_random_patterns_behave_like_finditer(ruleset, backend):
     rules += [_rule(len(rules) + i, phrases=[ph]) for i, ph in enumerate(["ab", "aba", "bb", "cab"])]
     matcher = Matcher(_ruleset(rules, ruleset), backend)
     kinds = {prefilter.plan(c.pattern, c.flags).kind for _i, c in matcher.patterns}
-    assert kinds >= {"expand", "gate"}, kinds  # the test exercises both fast paths
+    assert kinds >= {"expand", "verify", "gate"}, kinds  # the test exercises every fast path
     for _ in range(150):
-        text = "".join(rng.choice("aabbc\n。") for _ in range(rng.randint(0, 60)))
+        text = "".join(rng.choice("aabbc\n。 ") for _ in range(rng.randint(0, 60)))
         assert matcher.find(text)[0] == matcher.find_slow(text), text
     for _ in range(12):  # long sparse texts: gated patterns search only stretches around their literals
         filler = ["z"] * rng.randint(1500, 2500)

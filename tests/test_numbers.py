@@ -70,3 +70,38 @@ def test_cn2an_transform_is_never_used():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "transform"]
         assert not calls, f"{path.name} uses .transform"
+
+
+def _cn2an_smart(text):
+    import logging
+
+    import cn2an
+    logging.getLogger("cn2an").setLevel(logging.ERROR)
+    try:
+        return cn2an.cn2an(text, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def test_fast_chinese_integers_agree_with_cn2an():
+    """The one-pass reader either gives cn2an's value or defers to cn2an; it never disagrees."""
+    import random
+
+    import cn2an
+    rng = random.Random(11)
+    written = set()
+    for value in list(range(0, 3000)) + [rng.randrange(10**8) for _ in range(3000)]:
+        s = cn2an.an2cn(value, "low")
+        written.update({s, s.replace("二", "两"), s[1:] if s.startswith("一十") else s})
+    spoken = {"一千二", "三万五", "两万三千五", "一百零五", "二〇二三", "十万", "一万零三百", "七百一万", "一十零"}
+    chars = "零〇一二三四五六七八九两十百千万亿"
+    noise = {"".join(rng.choice(chars) for _ in range(rng.randint(1, 6))) for _ in range(4000)}
+    fast = 0
+    for text in sorted(written | spoken | noise):
+        mine = numbers._chinese_integer(text)
+        if mine is None:
+            continue
+        fast += 1
+        assert mine == _cn2an_smart(text), text
+    assert all(numbers._chinese_integer(s) is not None for s in written)   # what reports write goes fast
+    assert fast > len(written)
