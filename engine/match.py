@@ -351,20 +351,24 @@ def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
     kept: list[list[Hit]] = []
     missed: list[list[Miss]] = []
     memo: dict = {}
+    rules, unless = matcher.rules, matcher.unless
     for pi, (paragraph, raw) in enumerate(zip(paragraphs, groups)):
         good, bad = [], []
-        for h in raw:
-            rule = matcher.rules[h.rule]
-            if rule.role is None and paragraph.kind == "boilerplate":
+        kind = paragraph.kind
+        furniture = kind == "boilerplate"
+        for start, end, index in raw:
+            rule = rules[index]
+            if furniture and rule.role is None:
                 continue  # page furniture is no evidence of any theme
-            if not _where_ok(rule, paragraph.kind):
-                bad.append(Miss(h.start, h.end, rule, pi, f"where: {rule.where}-only rule in a {paragraph.kind} paragraph"))
+            if rule.where != "any" and not _where_ok(rule, kind):
+                bad.append(Miss(start, end, rule, pi, f"where: {rule.where}-only rule in a {kind} paragraph"))
                 continue
-            excluded = matcher.excluded_by(h.rule, text_view, h.start, h.end, paragraph, memo)
-            if excluded:
-                bad.append(Miss(h.start, h.end, rule, pi, f"unless: {excluded}"))
-                continue
-            good.append(Hit(h.start, h.end, rule, pi))
+            if index in unless:
+                excluded = matcher.excluded_by(index, text_view, start, end, paragraph, memo)
+                if excluded:
+                    bad.append(Miss(start, end, rule, pi, f"unless: {excluded}"))
+                    continue
+            good.append(Hit(start, end, rule, pi))
         kept.append(good)
         missed.append(bad)
     return kept, missed

@@ -43,6 +43,10 @@ class Classifier:
         # engine/cache.py passes the grammar it kept beside the rule set
         self.grammar = grammar if grammar is not None else quantity_stage.load(ruleset.directory, ruleset)
         self.extractor = quantity_stage.Extractor(self.grammar)
+        self._role_rules = frozenset(i for i, rule in enumerate(self.matcher.rules) if rule.role)
+        # the fixed head of each rule's evidence object, built once ({"rule": ..., "theme": ...})
+        self._hit_heads = {rule.id: ({"rule": rule.id, "theme": rule.theme} if rule.theme
+                                      else {"rule": rule.id, "role": rule.role}) for rule in self.matcher.rules}
 
     def __reduce__(self):
         return (Classifier, (self.ruleset, self.grammar))
@@ -68,10 +72,10 @@ class Classifier:
 
     def _roles(self, text_view: str, paragraph, raw_hits) -> set[str]:
         roles = set()
-        for h in raw_hits:
-            rule = self.matcher.rules[h.rule]
-            if rule.role and not self.matcher.excluded_by(h.rule, text_view, h.start, h.end, paragraph):
-                roles.add(rule.role)
+        role_rules = self._role_rules
+        for start, end, index in raw_hits:
+            if index in role_rules and not self.matcher.excluded_by(index, text_view, start, end, paragraph):
+                roles.add(self.matcher.rules[index].role)
         return roles
 
     # -- results --------------------------------------------------------------
@@ -134,7 +138,7 @@ class Classifier:
             "kind": p.kind,
             "section": p.section,
             "themes": list(item.themes),
-            "hits": [self._hit(analysis.text, h) for h in analysis.hits[i]],
+            "hits": [self._hit(analysis.text, h, self._hit_heads) for h in analysis.hits[i]],
         }
         if item.scores:
             out["scores"] = {t: round(s, 3) for t, s in sorted(item.scores.items())}
@@ -145,12 +149,6 @@ class Classifier:
         return out
 
     @staticmethod
-    def _hit(text: str, h: Hit) -> dict:
-        rule = h.rule
-        out = {"rule": rule.id}
-        if rule.theme:
-            out["theme"] = rule.theme
-        else:
-            out["role"] = rule.role
-        out.update({"span": [h.start, h.end], "text": text[h.start:h.end], "weight": rule.weight})
-        return out
+    def _hit(text: str, h: Hit, heads: dict) -> dict:
+        start, end, rule, _paragraph = h
+        return {**heads[rule.id], "span": [start, end], "text": text[start:end], "weight": rule.weight}

@@ -298,6 +298,12 @@ class Extractor:
             self.cues.make_automaton()
         self._has_cues = bool(owners)
         self._after = dict(grammar.after)
+        self._before: dict[str, str] = {}
+        for word, qual in grammar.before:
+            self._before.setdefault(word, qual)
+        self._before_lengths = sorted({len(w) for w in self._before}, reverse=True)
+        self._skip = regex.compile("|".join(regex.escape(w) for w in grammar.subject_skip)) \
+            if grammar.subject_skip else None
         # the earliest subject stop word in one search (alternation order does not matter: only
         # where the first one starts is used)
         self._stops = regex.compile("|".join(regex.escape(w) for w in grammar.subject_stops)) \
@@ -423,13 +429,14 @@ class Extractor:
         # Qualifier words around the number.
         start = num_start
         before_q = None
-        for word, qual in g.before:
-            at = num_start - len(word)
-            if at >= p.start and text_view[at:num_start] == word:
+        for length in self._before_lengths:      # longest word first, as listed
+            at = num_start - length
+            word = text_view[at:num_start] if at >= p.start else ""
+            if word in self._before:
                 # 下达/传达, 签约, 赶超: the word belongs to a verb, not to the number
                 if any(text_view[max(p.start, at - len(w)):at] == w for w in g.not_after.get(word, ())):
                     break
-                before_q, start = qual, at
+                before_q, start = self._before[word], at
                 break
         after_q = self._after.get(after_word) if after_word else None
         qualifier, rng = "exact", None
@@ -489,11 +496,10 @@ class Extractor:
         changed = True
         while changed and pre_start < q["start"]:
             changed = False
-            head = text_view[pre_start:q["start"]]
-            for word in g.subject_skip:
-                if head.startswith(word) and len(head) > len(word):
-                    pre_start, changed = pre_start + len(word), True
-                    break
+            # the first listed skip word at pre_start that leaves something after it
+            skip = self._skip.match(text_view, pre_start, q["start"] - 1) if self._skip is not None else None
+            if skip is not None:
+                pre_start, changed = skip.end(), True
             else:
                 for s, e in claimed:
                     if s == pre_start and e < q["start"]:
