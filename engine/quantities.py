@@ -281,6 +281,10 @@ class Extractor:
         self.candidate = regex.compile(
             rf"(?:(?<![\d.A-Za-z])(?P<num>{_ARABIC})|(?<![{_CN_CLASS}第])(?P<cnum>{_CN})){tail}"
             rf"|百分之(?P<pct>{_ARABIC}|{_CN})")
+        # group numbers of the candidate pattern, read with one call per candidate
+        index = self.candidate.groupindex
+        self._groups = tuple(index[name] for name in ("cnum", "num", "unit", "mult", "v1", "v2", "after"))
+        self._num_group = {True: index["cnum"], False: index["num"]}
         self.traps = [(t, regex.compile(view_pattern(t.pattern))) for t in grammar.traps]
         # rate cues are searched in the few words before each number: no per-call timeout
         # unless the pattern is risky (see patterns.needs_timeout)
@@ -389,15 +393,30 @@ class Extractor:
                 return None
             return {"start": m.start(), "end": m.end(), "value": value, "range": None, "qualifier": "exact",
                     "unit": "%", "kind": "percent", "num_start": num_start, "pre_end": m.start()}
-        cnum, arabic, unit, mult, v1, v2, after_word = m.group("cnum", "num", "unit", "mult", "v1", "v2", "after")
+        cnum, arabic, unit, mult, v1, v2, after_word = m.group(*self._groups)
         chinese = cnum is not None
         num = cnum if chinese else arabic
-        num_start, num_end = m.span("cnum" if chinese else "num")
         unit = unit or ""
         mult = mult or ""
         vague = v1 or v2
+        # The cheap refusals first (most candidates end here).
+        # A bare number is a year, code, page or phone number unless it carries 万/亿.
+        if not unit and not (mult or (chinese and ("万" in num or "亿" in num))):
+            return None
+        # 一 to 十 alone (not 十余, 一点六八亿) are usually words: 一线, 两个维护, 五个方面.
+        small = chinese and len(num) == 1 and not mult and not vague
+        if small and unit not in g.small_units:
+            return None
+        num_start, num_end = m.span(self._num_group[chinese])
         end = m.end()
-        core_end = max(num_end, m.end("unit") if unit else m.end())
+        follow = text_view[end:end + 1]
+        if unit and follow and follow == unit[-1]:
+            return None  # reduplication: 一名名, 一次次 (each and every), not a count
+        if follow and (follow.isascii() and follow.isalnum()):
+            return None
+        if text_view[num_start - 1:num_start] == "第":
+            return None
+        core_end = max(num_end, m.end("unit") if unit else end)
         if _overlaps(num_start, core_end, claimed) or any(s <= num_start and core_end <= e for s, e in slogans):
             return None
         try:
@@ -407,24 +426,8 @@ class Extractor:
         factor = numbers.split_multiplier("1" + mult)[1] if mult else 1
         if mult == "千":
             factor = 1000
-        kind = g.units.get(unit) if unit else None
-        has_mult = bool(mult) or (chinese and any(c in "万亿" for c in num))
-        if not unit:
-            # A bare number is a year, code, page or phone number unless it carries 万/亿.
-            if not has_mult:
-                return None
-            kind = "count"
-        # 一 to 十 alone (not 十余, 一点六八亿) are usually words: 一线, 两个维护, 五个方面.
-        small = chinese and len(num) == 1 and not mult and not vague
-        if small:
-            if unit not in g.small_units or (head_value == 1 and kind != "duration"):
-                return None
-        follow = text_view[end:end + 1]
-        if unit and follow and follow == unit[-1]:
-            return None  # reduplication: 一名名, 一次次 (each and every), not a count
-        if follow and (follow.isascii() and follow.isalnum()):
-            return None
-        if text_view[num_start - 1:num_start] == "第":
+        kind = g.units.get(unit) if unit else "count"
+        if small and head_value == 1 and kind != "duration":
             return None
         # Qualifier words around the number.
         start = num_start

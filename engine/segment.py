@@ -13,7 +13,7 @@ a closing paragraph ends the current section.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import regex
 
@@ -22,8 +22,8 @@ SENTENCE_END = "。!?;!?;"
 _NOT_HEADING_END = "。;;,,::、…"
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
+    """A tuple, not a dataclass: reports are split by the thousand paragraphs."""
     index: int
     start: int
     end: int
@@ -62,20 +62,20 @@ def assign_kinds(paragraphs: list[Paragraph], text_view: str, roles: list[set[st
     seen_body = False
     for p, role in zip(paragraphs, roles):
         if "boilerplate" in role:
-            out.append(replace(p, kind="boilerplate", section=None))
+            out.append(Paragraph(p.index, p.start, p.end, "boilerplate", None))
             continue
         if "closing" in role:
             section = None  # what follows a closing paragraph belongs to no section
             seen_body = True
-            out.append(replace(p, kind="closing", section=None))
+            out.append(Paragraph(p.index, p.start, p.end, "closing", None))
             continue
         if looks_like_heading(text_view[p.start:p.end], min_chars, max_chars):
             # Headings before any body text are the title block: they open no section.
             section = p.index if seen_body else None
-            out.append(replace(p, kind="heading", section=section))
+            out.append(Paragraph(p.index, p.start, p.end, "heading", section))
             continue
         seen_body = True
-        out.append(replace(p, kind="body", section=section))
+        out.append(Paragraph(p.index, p.start, p.end, "body", section))
     return out
 
 
