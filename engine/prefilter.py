@@ -121,19 +121,19 @@ def _repeat(body: list[str], lo: int, hi: int, greedy: bool) -> list[str]:
 
 # ------------------------------------------------------------------ factors ---
 
-def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
-    good = [c for c in candidates if c and min(map(len, c)) >= MIN_GATE_CHARS]
+def _best(candidates: list[frozenset[str]], min_chars: int = MIN_GATE_CHARS) -> frozenset[str] | None:
+    good = [c for c in candidates if c and min(map(len, c)) >= min_chars]
     if not good:
         return None
     return max(good, key=lambda c: (min(map(len, c)), -len(c)))
 
 
-def _factors_seq(items) -> frozenset[str] | None:
+def _factors_seq(items, min_chars: int = MIN_GATE_CHARS) -> frozenset[str] | None:
     """Literals of which every match of the sequence contains one (None: no such set known)."""
-    return _best(_candidates_seq(items))
+    return _best(_candidates_seq(items, min_chars), min_chars)
 
 
-def _candidates_seq(items) -> list[frozenset[str]]:
+def _candidates_seq(items, min_chars: int = MIN_GATE_CHARS) -> list[frozenset[str]]:
     """Every literal set found along the sequence; a match contains one literal of *each*."""
     candidates: list[frozenset[str]] = []
     run: list[str] = []
@@ -144,7 +144,7 @@ def _candidates_seq(items) -> list[frozenset[str]]:
         if run:
             candidates.append(frozenset(["".join(run)]))
             run = []
-        f = _factors_item(op, av)
+        f = _factors_item(op, av, min_chars)
         if f is not None:
             candidates.append(f)
     if run:
@@ -152,25 +152,25 @@ def _candidates_seq(items) -> list[frozenset[str]]:
     return candidates
 
 
-def _factors_item(op, av) -> frozenset[str] | None:
+def _factors_item(op, av, min_chars: int = MIN_GATE_CHARS) -> frozenset[str] | None:
     if op is C.SUBPATTERN:
         _group, add_flags, del_flags, sub = av
         if add_flags or del_flags:
             return None
-        return _factors_seq(sub)
+        return _factors_seq(sub, min_chars)
     if op is C.ATOMIC_GROUP:
-        return _factors_seq(av)
+        return _factors_seq(av, min_chars)
     if op is C.BRANCH:
         union: set[str] = set()
         for branch in av[1]:
-            f = _factors_seq(branch)
+            f = _factors_seq(branch, min_chars)
             if f is None:
                 return None
             union |= f
         return frozenset(union)
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
         lo, _hi, sub = av
-        return _factors_seq(sub) if lo >= 1 else None
+        return _factors_seq(sub, min_chars) if lo >= 1 else None
     return None
 
 
@@ -260,3 +260,25 @@ def _window(parsed) -> int | None:
     except Exception:
         return None
     return hi
+
+
+
+def required_groups(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ...] | None:
+    """Up to three sets of literals, single characters included, such that every match of
+    ``pattern`` holds one literal of each set; None when none is known.
+
+    For patterns run line by line (quantity traps): a line without a literal of every set
+    cannot hold a match, and ``str.count`` / ``str.find`` find those lines in C, where a
+    one-character literal (@, ·, 月) is cheap and selective enough.
+    """
+    if flags & C.SRE_FLAG_IGNORECASE:
+        return None
+    try:
+        parsed = P.parse(pattern, flags & (C.SRE_FLAG_VERBOSE | C.SRE_FLAG_MULTILINE | C.SRE_FLAG_DOTALL))
+        if parsed.state.flags & C.SRE_FLAG_IGNORECASE:
+            return None
+        candidates = _candidates_seq(list(parsed), min_chars=1)
+    except Exception:  # regex-module syntax, or too deep
+        return None
+    good = sorted({c for c in candidates if c}, key=lambda c: (-min(map(len, c)), len(c), sorted(c)))[:MAX_GATES]
+    return tuple(tuple(sorted(c)) for c in good) or None
