@@ -292,6 +292,7 @@ class Extractor:
         # unless the pattern is risky (see patterns.needs_timeout)
         self.rates = [(r, regex.compile(view_pattern(r.pattern)), _short_call(r.pattern)) for r in grammar.rates]
         self.rule_patterns = {r.id: tuple(regex.compile(view_pattern(p)) for p in r.patterns) for r in grammar.rules}
+        self._rule_table = [(i, r, r.units, self.rule_patterns[r.id]) for i, r in enumerate(grammar.rules)]
         # every cue of every quantity rule in one automaton: cue -> indices of the rules it belongs to
         self.cues = ahocorasick.Automaton()
         owners: dict[str, list[int]] = {}
@@ -583,11 +584,14 @@ class Extractor:
             if self._has_cues:
                 for _end, rule_indices in self.cues.iter(where):
                     cued.update(rule_indices)
-            for i, rule in enumerate(self.grammar.rules):
-                if rule.units and base_unit not in rule.units:
+            for i, rule, units, patterns in self._rule_table:
+                if units and base_unit not in units:
                     continue
-                if i in cued or any(p.search(where) for p in self.rule_patterns[rule.id]):
+                if i in cued:
                     return rule
+                for p in patterns:
+                    if p.search(where):
+                        return rule
         return None
 
 
