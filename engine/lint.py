@@ -24,7 +24,8 @@ from .diagnostics import Diagnostic
 from .match import Matcher
 from .normalize import view, view_pattern
 from .patterns import nested_quantifier
-from .rules import REGEX_TIMEOUT, TAXONOMY_FILE, Rule, RuleSet, load_yaml, locate
+from .patterns import REGEX_TIMEOUT
+from .rules import TAXONOMY_FILE, Rule, RuleSet, load_yaml, locate
 from .segment import SENTENCE_END
 
 MAX_PATTERN_CHARS = 300      # longer patterns are unreadable and slow; split them into `patterns`

@@ -23,8 +23,8 @@ import regex
 
 from . import prefilter
 from .normalize import view
-from .patterns import PARAGRAPH_START, compile_pattern, short_call as _short_call, starts_at_paragraph
-from .rules import REGEX_TIMEOUT, Rule, RuleSet
+from .patterns import PARAGRAPH_START, REGEX_TIMEOUT, call_for, compile_pattern, short_call as _short_call, starts_at_paragraph
+from .rules import Rule, RuleSet
 from .segment import Paragraph, sentence_bounds
 
 
@@ -289,7 +289,7 @@ class Matcher:
         sentence = text_view[s:e]
         found = None
         for p, call in patterns:
-            if p.search(sentence, **call):
+            if p.search(sentence, **call_for(call, e - s)):
                 found = p.pattern
                 break
         if memo is not None:
@@ -305,10 +305,12 @@ def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, li
     """What ``finditer`` finds for a pattern whose matches all start at a line's first
     non-blank character: a match at each such place, left to right, never inside the last."""
     end = -1
-    for pos in line_starts:
+    n = len(line_starts)
+    for i, pos in enumerate(line_starts):
         if pos < end:
             continue
-        m = pattern.match(text_view, pos, **call)
+        line_end = line_starts[i + 1] if i + 1 < n else len(text_view)
+        m = pattern.match(text_view, pos, **call_for(call, line_end - pos))
         if m is not None and m.end() > m.start():
             hits.add((m.start(), m.end(), owner))
             end = m.end()

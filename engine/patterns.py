@@ -114,9 +114,19 @@ def needs_timeout(pattern: str) -> bool:
     return nested_quantifier(pattern) is not None or regex.search(r"\\(?:[1-9]|g<)|\(\?P=", pattern) is not None
 
 
+TIMEOUT_CALL = {"timeout": REGEX_TIMEOUT}
+SHORT_SPAN = 2000   # characters: longer lines and sentences (text without line breaks) keep the timeout
+
+
 def short_call(pattern: str) -> dict:
     """Keyword arguments for a call of a pattern on one line, sentence or clause."""
-    return {"timeout": REGEX_TIMEOUT} if needs_timeout(pattern) else {}
+    return TIMEOUT_CALL if needs_timeout(pattern) else {}
+
+
+def call_for(call: dict, length: int) -> dict:
+    """``call`` (from :func:`short_call`) for a span of ``length`` characters: the timeout
+    again when the span is long, since even a well-formed pattern can be slow on a huge line."""
+    return call if length <= SHORT_SPAN else TIMEOUT_CALL
 
 
 def starts_at_paragraph(compiled: regex.Pattern) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from . import classify as classify_stage
 from . import quantities as quantity_stage
 from . import segment
-from .match import Hit, Matcher, by_paragraph, filter_hits
+from .match import Matcher, by_paragraph, filter_hits
 from .normalize import detect_script, view
 from .read import ReadError, read_bytes
 from .rules import RuleSet
@@ -132,13 +132,16 @@ class Classifier:
     def _paragraph(self, analysis: Analysis, i: int) -> dict:
         item = analysis.labelled[i]
         p = item.paragraph
+        text, heads = analysis.text, self._hit_heads
         out = {
             "index": p.index,
             "span": [p.start, p.end],
             "kind": p.kind,
             "section": p.section,
             "themes": list(item.themes),
-            "hits": [self._hit(analysis.text, h, self._hit_heads) for h in analysis.hits[i]],
+            # one evidence object per hit: the rule's fixed head, then where and what it matched
+            "hits": [{**heads[rule.id], "span": [start, end], "text": text[start:end], "weight": rule.weight}
+                     for start, end, rule, _p in analysis.hits[i]],
         }
         if item.scores:
             out["scores"] = {t: round(s, 3) for t, s in sorted(item.scores.items())}
@@ -148,7 +151,3 @@ class Classifier:
             out["summary"] = True
         return out
 
-    @staticmethod
-    def _hit(text: str, h: Hit, heads: dict) -> dict:
-        start, end, rule, _paragraph = h
-        return {**heads[rule.id], "span": [start, end], "text": text[start:end], "weight": rule.weight}

@@ -34,8 +34,8 @@ import regex
 from . import numbers, prefilter
 from .diagnostics import Diagnostic, RuleError, json_path
 from .normalize import view, view_pattern
-from .patterns import short_call as _short_call
-from .rules import QUANTITY_FILE, REGEX_TIMEOUT, Located, RuleSet, load_schema, load_yaml, schema_diagnostics
+from .patterns import call_for, short_call as _short_call
+from .rules import QUANTITY_FILE, Located, RuleSet, load_schema, load_yaml, schema_diagnostics
 
 ACHIEVEMENT_KINDS = ("count", "money", "percent", "rate")
 # Clause boundaries for subjects: a subject never reaches across these.
@@ -354,7 +354,8 @@ class Extractor:
                     p = paragraphs[k]
                     if p.kind == "boilerplate":
                         continue
-                    for m in pattern.finditer(text_view, p.start, p.end, **self._trap_calls[trap.entry.id]):
+                    call = call_for(self._trap_calls[trap.entry.id], p.end - p.start)
+                    for m in pattern.finditer(text_view, p.start, p.end, **call):
                         if m.end() > m.start():
                             out.append((m.start(), m.end(), trap.entry.id))
             except TimeoutError:
@@ -523,7 +524,7 @@ class Extractor:
             pre = text_view[clause_start:start]
             for cue, pattern, call in self.rates:
                 try:
-                    rm = pattern.search(pre, **call)
+                    rm = pattern.search(pre, **call_for(call, len(pre)))
                 except TimeoutError:
                     rm = None
                 if rm is None:

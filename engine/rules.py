@@ -23,7 +23,7 @@ import yaml
 
 from .diagnostics import Diagnostic, RuleError, json_path
 from .normalize import view
-from .patterns import REGEX_TIMEOUT, compile_pattern  # noqa: F401 (REGEX_TIMEOUT is re-exported)
+from .patterns import compile_pattern
 
 TAXONOMY_FILE = "taxonomy.yaml"
 QUANTITY_FILE = "quantities.yaml"
