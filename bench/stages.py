@@ -35,6 +35,10 @@ STAGES = [
     ("classify (labels, scores)", "classify.py", "label"),
     ("classify (labels, scores)", "classify.py", "document_themes"),
     ("quantities", "quantities.py", "extract"),
+    ("  of which: traps", "quantities.py", "trap_spans"),
+    ("  of which: numeral candidates", "quantities.py", "_candidate"),
+    ("  of which: subjects", "quantities.py", "_subject"),
+    ("  of which: quantity rules", "quantities.py", "_rule"),
     ("result object", "pipeline.py", "_paragraph"),
     ("render JSONL", "render.py", "to_jsonl_line"),
 ]
