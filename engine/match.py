@@ -140,6 +140,8 @@ class Matcher:
         entries = [(len(k), tuple(o), tuple(e), tuple(g), kid) for kid, (k, (o, e, g)) in enumerate(keys.items())]
         self._key_length = [len(k) for k in names]
         self._key_gates = [tuple(g) for (_o, _e, g) in keys.values()]
+        # a stretch around a literal is short: the timeout only for risky patterns (patterns.short_call)
+        self._window_calls = {pid: _short_call(self.patterns[pid][1].pattern) for pid in self._window}
         # windowed pattern -> its literal groups, each as the ids of its keys
         group_keys: dict[int, dict[int, list[int]]] = {}
         for kid, gates in enumerate(self._key_gates):
@@ -236,8 +238,9 @@ class Matcher:
                     # bounded and context-free: every match lies within `width` characters of
                     # a literal of each group, so only the stretches around the rarest one are
                     # searched (when they are few; a search per stretch has its own cost)
+                    call = self._window_calls[pid]
                     for a, b in stretches:
-                        for m in pattern.finditer(text_view, a, b, timeout=REGEX_TIMEOUT):
+                        for m in pattern.finditer(text_view, a, b, **call_for(call, b - a)):
                             if m.end() > m.start():
                                 hits.add((m.start(), m.end(), owner))
                     continue
