@@ -2,7 +2,7 @@
 
 Run from the repository root (not part of the test suite):
 
-    python bench/run.py                 # the full run: a 50 MB corpus, about 10-15 minutes on 2 cores
+    python bench/run.py                 # the full run: a 50 MB corpus, about 17 minutes on 2 cores
     python bench/run.py --size-mb 5     # a quick look
     python bench/run.py --rss           # also: peak RSS on a 100 MB and a 1 GB JSON Lines input
 
@@ -22,14 +22,15 @@ What it measures, for the shipped rules and each synthetic set, on the same corp
 - end to end: `tifa classify corpus.jsonl --format jsonl --jobs 1` (a fresh process: read,
   decode, normalize, segment, match, classify, quantities, JSONL written to a file), wall time;
   the rule set's cache is warmed first, so the figure is throughput, not YAML parsing;
-  and the same with `--jobs 2` for the shipped rules;
+  the same without quantities.yaml (how much is quantity extraction), and with `--jobs 2`;
 - matcher alone: `Matcher.find` on each document's normalized view (both backends);
 - naive: read + decode + normalize + split into paragraphs, then for every paragraph a Python
   loop over every rule applying each phrase (`str.find`, every occurrence) and each pattern
   (`regex.finditer`); run on a prefix of the corpus for --naive-seconds (it is slow);
 - floor: read + decode (json.loads per line) + one pyahocorasick scan of the same literals
   (every key of tifa's automaton: the phrases and the literals tifa derives from patterns).
-Plus rule loading and compiling of the shipped rules in a fresh process (cache cold and warm).
+Plus rule loading and compiling of the shipped rules in a fresh process (cache cold and warm),
+and the stage profile (bench/stages.py) of the shipped, 1,000 and 10,000 rule sets.
 MB/s is always UTF-8 megabytes (10^6 bytes) of document text per second. The figures are
 printed and written to bench/out/results.json.
 """
