@@ -358,3 +358,44 @@ def test_cli_eval_quantities():
 def test_cli_eval_needs_a_gold_file():
     result = CliRunner().invoke(main, ["eval", str(SEEDS), "--rules", str(RULES)])
     assert result.exit_code == 2
+
+
+# ------------------------------------------------------------ shortcuts ---
+
+def _all_seed_texts():
+    to_trad = opencc.OpenCC("s2t")
+    texts = [p.read_text(encoding="utf-8") for p in SEED_FILES]
+    return texts + [to_trad.convert(t) for t in texts]
+
+
+def test_trap_shortcuts_change_no_quantity(classifier):
+    """Traps run only in paragraphs with a live numeral and one of their literals: the same
+    quantities as running every trap in every paragraph."""
+    every = Q.Extractor(_GRAMMAR)
+    every._trap_groups = [None] * len(every.traps)      # no literal test
+    original = every.trap_spans
+    every.trap_spans = lambda text_view, paragraphs, wanted=None: original(text_view, paragraphs)  # every paragraph
+    found = 0
+    for text in _all_seed_texts():
+        a = classifier.analyse(text)
+        fast = classifier.extractor.extract(a.text, a.view, a.paragraphs, a.hits)
+        assert fast == every.extract(a.text, a.view, a.paragraphs, a.hits)
+        found += len(fast)
+    assert found > 200   # the seeds have quantities: the comparison is not vacuous
+
+
+def test_a_trap_never_reaches_across_a_line_break():
+    text = "培训干部2023\n年底前完成5000人次"
+    year = dict((t.entry.id, p) for t, p in _EXTRACTOR.traps)["trap.year"]
+    assert year.search(text).group() == "2023\n年底"    # over the whole text it would
+    assert _EXTRACTOR.trap_spans(view(text), split_lines(text)) == []
+    assert [q.text for q in achievements(text)] == ["5000人次"]
+
+
+def test_numerals_are_found_once_per_document_as_per_paragraph():
+    """One numeral scan over the document gives what a scan of each paragraph gives."""
+    for text in _all_seed_texts():
+        v, paragraphs = view(text), split_lines(text)
+        whole = [m.span() for m in _EXTRACTOR.candidate.finditer(v)]
+        per = [m.span() for p in paragraphs for m in _EXTRACTOR.candidate.finditer(v, p.start, p.end)]
+        assert whole == per
