@@ -21,7 +21,7 @@ from pathlib import Path
 
 import regex
 
-from . import prefilter
+from . import match_hyperscan, prefilter
 from .match import Matcher
 from .rules import RuleSet, default_rules_dir, load, schema_dir
 
@@ -74,9 +74,10 @@ def load_cached_parts(directory: Path | str | None = None):
     entry = cache_dir() / f"rules-{key}.pickle"
     try:
         with open(entry, "rb") as fh:
-            ruleset, grammar, plans = pickle.load(fh)
+            ruleset, grammar, plans, databases = pickle.load(fh)
         if isinstance(ruleset, RuleSet):
             prefilter.MEMO.update(plans)
+            match_hyperscan.SERIALIZED.update(databases)
             return ruleset, grammar
     except Exception:  # missing, truncated, written by another version: rebuild
         pass
@@ -93,13 +94,17 @@ def _build(directory: Path):
 
 
 def _store(entry: Path, ruleset: RuleSet, grammar) -> None:
-    # the matcher's analysis of each pattern (engine/prefilter.py) is kept beside the rules
-    plans = {(c.pattern, c.flags): prefilter.plan(c.pattern, c.flags) for _i, c in Matcher(ruleset, "portable").patterns}
+    # the matcher's analysis of each pattern (engine/prefilter.py) is kept beside the rules, and
+    # so is its compiled Hyperscan database when the `fast` extra is installed
+    matcher = Matcher(ruleset)
+    plans = {(c.pattern, c.flags): prefilter.plan(c.pattern, c.flags) for _i, c in matcher.patterns}
+    scanner = getattr(matcher, "_scanner", None)
+    databases = {scanner.digest: scanner.serialized()} if hasattr(scanner, "digest") else {}
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            pickle.dump((ruleset, grammar, plans), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((ruleset, grammar, plans, databases), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, entry)  # atomic: concurrent runs never read half an entry
         old = sorted(entry.parent.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in old[_KEEP:]:

@@ -63,3 +63,26 @@ def test_cache_can_be_turned_off(rules_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("TIFA_CACHE", "0")
     assert cache.load_cached(rules_copy) == load(rules_copy)
     assert _entries(tmp_path) == []
+
+
+def test_the_hyperscan_database_comes_back_from_the_cache(rules_copy, tmp_path, monkeypatch):
+    """A warm cache restores the compiled database instead of compiling it; same hits."""
+    from engine import match_hyperscan
+    from engine.match import Matcher
+    from engine.normalize import view
+    from conftest import SEED_FILES
+    if not match_hyperscan.available():
+        pytest.skip("the optional hyperscan extra is not installed")
+    monkeypatch.setattr(match_hyperscan, "SERIALIZED", {})
+    cache.load_cached_parts(rules_copy)                     # cold: compiles, stores the database
+    assert match_hyperscan.SERIALIZED == {}
+    ruleset, _grammar = cache.load_cached_parts(rules_copy)  # warm: the database comes back
+    assert len(match_hyperscan.SERIALIZED) == 1
+    def no_compiling(*_args, **_kwargs):
+        raise AssertionError("a new database was compiled although the cache had one")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(match_hyperscan.hyperscan, "Database", no_compiling)
+        restored = Matcher(ruleset, "hyperscan")
+    text = view(SEED_FILES[0].read_text(encoding="utf-8"))
+    assert restored.find(text) == Matcher(ruleset, "portable").find(text)

@@ -42,3 +42,18 @@ def test_full_width_punctuation_in_patterns_stays_literal():
     pattern = view_pattern("村（社区）“两委”")
     assert regex.search(pattern, view("完成村(社区)“两委”换届"))
     assert not regex.search(pattern, view("完成村社区两委换届"))
+
+
+def test_short_and_long_texts_take_the_same_table():
+    """view() uses str.translate below 64 characters and a numpy lookup above: same result."""
+    import random
+
+    from engine.normalize import translation_table
+    rng = random.Random(5)
+    alphabet = "组织部门干部國際組織黨員「」“”ＡＢ１２　\t 兩萬億﹢·\ud800"
+    table = translation_table()
+    for n in (0, 1, 10, 63, 64, 65, 200, 1000):
+        for _ in range(20):
+            text = "".join(rng.choice(alphabet) for _ in range(n))
+            assert view(text) == text.translate(table)
+            assert len(view(text)) == len(text)
