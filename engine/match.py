@@ -3,10 +3,14 @@
 Input: the normalized view of a whole document. Output: :class:`RawHit` values (rule index,
 start, end) for every occurrence of every phrase and pattern, overlapping matches included.
 Invariants: all literal phrases of all rules live in one Aho-Corasick automaton, so the
-cost of literals grows with the text, not with the number of rules; regex patterns run once
-per document with a timeout; the set of hits does not depend on how the rules are ordered.
-Patterns that are finite sets of literals go into the same automaton, and the others run only
-on documents holding one of their required literals (:mod:`engine.prefilter`); the scanner is
+cost of literals grows with the text, not with the number of rules; the set of hits does not
+depend on how the rules are ordered, and equals what ``str.find`` and ``finditer`` give rule by
+rule (:meth:`Matcher.find_slow`). Patterns that are finite sets of literals go into the same
+automaton (with anchors or lookarounds, the regex is then tried only where one of the strings
+starts); a pattern anchored at a paragraph start is tried at line starts only; the others run
+only on documents holding their required literals, around them when their matches are short
+(:mod:`engine.prefilter`). Whole-document scans carry the regex timeout; calls on one line or
+stretch carry it only for risky patterns (:func:`engine.patterns.short_call`). The scanner is
 pyahocorasick or, with the ``fast`` extra, Hyperscan (:mod:`engine.match_hyperscan`), with
 identical hits.
 Filtering by paragraph kind (``where``) and exclusions (``unless``) happens in
