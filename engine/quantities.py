@@ -7,8 +7,9 @@ Output: :class:`Quantity` values (span into the original text, value, range, qua
 kind, subject, theme, rule, paragraph line index).
 
 Stages, all driven by the YAML grammar: candidate numerals (Arabic or Chinese, 万/亿, 多/余)
-with their counter -> traps dropped (trap patterns, short quoted names, theme-rule slogan
-hits such as 四个意识 claim their spans first) -> qualifier, unit, kind, range, rate cues ->
+with their counter, found in one scan of the document, most refused on their own shape -> traps
+dropped (trap patterns, searched paragraph by paragraph and only where a live numeral is; short
+quoted names; theme-rule slogan hits such as 四个意识 claim their spans first) -> qualifier, unit, kind, range, rate cues ->
 subject (the verb phrase before the number plus the noun after the counter: 选派24万名干部 ->
 选派干部) -> theme from the first quantity rule whose cue is in the subject (then in the
 clause). :func:`evidence` turns rule themes into a small score for the paragraph before it
