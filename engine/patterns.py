@@ -22,31 +22,36 @@ PARAGRAPH_START = _START = r"(?<=^[ \t\u3000]*)(?![ \t\u3000])"
 _END = r"(?=[ \t\u3000\r]*$)"
 
 
+def _class_end(pattern: str, i: int) -> int:
+    """The index just past the character class that opens at ``pattern[i] == "["`` (a leading
+    ``^`` or ``]`` belongs to the class; escapes are skipped). Shared by the small scanners
+    below, which walk rule patterns without a full regex parser."""
+    j, n = i + 1, len(pattern)
+    if j < n and pattern[j] == "^":
+        j += 1
+    if j < n and pattern[j] == "]":
+        j += 1
+    while j < n and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
 def anchor_to_paragraphs(pattern: str) -> str:
     """Rewrite unescaped ``^``/``$`` outside character classes as paragraph anchors."""
     out = []
-    i, in_class = 0, False
+    i = 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
             out.append(pattern[i:i + 2])
             i += 2
             continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-            out.append(ch)
-        elif ch == "[":
-            in_class = True
-            out.append(ch)
-            # a leading ^ or ] right after [ belongs to the class
-            if pattern[i + 1:i + 2] == "^":
-                out.append("^")
-                i += 1
-            if pattern[i + 1:i + 2] == "]":
-                out.append("]")
-                i += 1
-        elif ch == "^":
+        if ch == "[":
+            end = _class_end(pattern, i)
+            out.append(pattern[i:end])
+            i = end
+            continue
+        if ch == "^":
             out.append(_START)
         elif ch == "$":
             out.append(_END)
@@ -79,14 +84,7 @@ def nested_quantifier(pattern: str) -> str | None:
             i += 2
             continue
         if ch == "[":
-            j = i + 1
-            if j < n and pattern[j] == "^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(pattern, i)
             continue
         if ch == "(":
             stack.append((i, False))
@@ -136,21 +134,14 @@ def starts_at_paragraph(compiled: regex.Pattern) -> bool:
     source = compiled.pattern
     if not source.startswith(_START) or compiled.match("") is not None:
         return False
-    depth, i, rest = 0, len(_START), source
-    while i < len(rest):
-        ch = rest[i]
+    depth, i = 0, len(_START)
+    while i < len(source):
+        ch = source[i]
         if ch == "\\":
             i += 2
             continue
         if ch == "[":
-            j = i + 1
-            if j < len(rest) and rest[j] == "^":
-                j += 1
-            if j < len(rest) and rest[j] == "]":
-                j += 1
-            while j < len(rest) and rest[j] != "]":
-                j += 2 if rest[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(source, i)
             continue
         if ch == "(":
             depth += 1
