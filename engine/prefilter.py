@@ -191,14 +191,29 @@ def plan(pattern: str, flags: int = 0) -> Plan:
     return found
 
 
-def _plan(pattern: str, flags: int) -> Plan:
+def _parse(pattern: str, flags: int):
+    """The standard parser's tree of a pattern, or None for case folding (refused outright) and
+    regex-module syntax the standard parser does not know."""
     if flags & C.SRE_FLAG_IGNORECASE:
-        return Plan("always")
+        return None
     try:
         parsed = P.parse(pattern, flags & (C.SRE_FLAG_VERBOSE | C.SRE_FLAG_MULTILINE | C.SRE_FLAG_DOTALL))
-    except Exception:  # regex-module syntax the standard parser does not know
-        return Plan("always")
-    if parsed.state.flags & C.SRE_FLAG_IGNORECASE:
+    except Exception:
+        return None
+    return None if parsed.state.flags & C.SRE_FLAG_IGNORECASE else parsed
+
+
+def _ranked_groups(candidates: list[frozenset[str]], min_chars: int) -> tuple[tuple[str, ...], ...]:
+    """Up to MAX_GATES literal sets, the most selective first (longest shortest literal, then
+    fewest literals), each sorted."""
+    good = sorted({c for c in candidates if c and min(map(len, c)) >= min_chars},
+                  key=lambda c: (-min(map(len, c)), len(c), sorted(c)))[:MAX_GATES]
+    return tuple(tuple(sorted(c)) for c in good)
+
+
+def _plan(pattern: str, flags: int) -> Plan:
+    parsed = _parse(pattern, flags)
+    if parsed is None:
         return Plan("always")
     items = list(parsed)
     try:
@@ -223,10 +238,8 @@ def _plan(pattern: str, flags: int) -> Plan:
         candidates = []
     # Every candidate set is necessary, so requiring several at once is still exact and
     # far more selective than one: 干部.{0,2}能下 runs only where both words occur.
-    good = sorted({c for c in candidates if c and min(map(len, c)) >= MIN_GATE_CHARS},
-                  key=lambda c: (-min(map(len, c)), len(c), sorted(c)))[:MAX_GATES]
-    if good:
-        groups = tuple(tuple(sorted(c)) for c in good)
+    groups = _ranked_groups(candidates, MIN_GATE_CHARS)
+    if groups:
         return Plan("gate", tuple(sorted({x for g in groups for x in g})), groups, _window(parsed))
     return Plan("always")
 
@@ -271,14 +284,11 @@ def required_groups(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ...]
     cannot hold a match, and ``str.count`` / ``str.find`` find those lines in C, where a
     one-character literal (@, ·, 月) is cheap and selective enough.
     """
-    if flags & C.SRE_FLAG_IGNORECASE:
+    parsed = _parse(pattern, flags)
+    if parsed is None:
         return None
     try:
-        parsed = P.parse(pattern, flags & (C.SRE_FLAG_VERBOSE | C.SRE_FLAG_MULTILINE | C.SRE_FLAG_DOTALL))
-        if parsed.state.flags & C.SRE_FLAG_IGNORECASE:
-            return None
         candidates = _candidates_seq(list(parsed), min_chars=1)
-    except Exception:  # regex-module syntax, or too deep
+    except Exception:  # too deep
         return None
-    good = sorted({c for c in candidates if c}, key=lambda c: (-min(map(len, c)), len(c), sorted(c)))[:MAX_GATES]
-    return tuple(tuple(sorted(c)) for c in good) or None
+    return _ranked_groups(candidates, 1) or None
