@@ -408,22 +408,22 @@ class Extractor:
         return out
 
     def _refused(self, m) -> bool:
-        """The refusals that need nothing but the numeral's own match (the same ones
-        :meth:`_candidate` starts with): a bare number without 万/亿, 一 to 十 alone before
-        anything but a small-numeral unit."""
+        """The refusals that need nothing but the numeral's own match; :meth:`_candidate`
+        only sees numerals that passed them."""
         if m.group("pct") is not None:
             return False
         cnum, arabic, unit, mult, v1, v2, _after = m.group(*self._groups)
         num = cnum if cnum is not None else arabic
+        # A bare number is a year, code, page or phone number unless it carries 万/亿.
         if not unit and not (mult or (cnum is not None and ("万" in num or "亿" in num))):
             return True
+        # 一 to 十 alone (not 十余, 一点六八亿) are usually words: 一线, 两个维护, 五个方面.
         return cnum is not None and len(num) == 1 and not mult and not (v1 or v2) \
             and (unit or "") not in self.grammar.small_units
 
-    def _paragraph(self, text: str, text_view: str, p, claimed, slogans=(), matches=None) -> list[Quantity]:
+    def _paragraph(self, text: str, text_view: str, p, claimed, slogans, matches) -> list[Quantity]:
+        """The quantities of one paragraph from its numerals that passed :meth:`_refused`."""
         raw = []
-        if matches is None:
-            matches = self.candidate.finditer(text_view, p.start, p.end)
         for m in matches:
             q = self._candidate(text_view, m, p, claimed, slogans)
             if q is not None:
@@ -439,7 +439,8 @@ class Extractor:
                                 rule.theme if rule else None, rule.id if rule else None, p.index))
         return out
 
-    def _candidate(self, text_view: str, m, p, claimed, slogans=()) -> dict | None:
+    def _candidate(self, text_view: str, m, p, claimed, slogans) -> dict | None:
+        """A numeral that passed :meth:`_refused`, read in its context (None: refused there)."""
         g = self.grammar
         if m.group("pct") is not None:
             num_start, num_end = m.start("pct"), m.end("pct")
@@ -457,14 +458,7 @@ class Extractor:
         unit = unit or ""
         mult = mult or ""
         vague = v1 or v2
-        # The cheap refusals first (most candidates end here).
-        # A bare number is a year, code, page or phone number unless it carries 万/亿.
-        if not unit and not (mult or (chinese and ("万" in num or "亿" in num))):
-            return None
-        # 一 to 十 alone (not 十余, 一点六八亿) are usually words: 一线, 两个维护, 五个方面.
-        small = chinese and len(num) == 1 and not mult and not vague
-        if small and unit not in g.small_units:
-            return None
+        small = chinese and len(num) == 1 and not mult and not vague   # a small-numeral unit follows
         num_start, num_end = m.span(self._num_group[chinese])
         end = m.end()
         follow = text_view[end:end + 1]
