@@ -100,6 +100,7 @@ def _store(entry: Path, ruleset: RuleSet, grammar) -> None:
     plans = {(c.pattern, c.flags): prefilter.plan(c.pattern, c.flags) for _i, c in matcher.patterns}
     scanner = getattr(matcher, "_scanner", None)
     databases = {scanner.digest: scanner.serialized()} if hasattr(scanner, "digest") else {}
+    match_hyperscan.SERIALIZED.update(databases)   # this process's classifier loads it, too
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
