@@ -94,12 +94,17 @@ def _build(directory: Path):
 
 
 def _store(entry: Path, ruleset: RuleSet, grammar) -> None:
+    from . import quantities
+
     # the matcher's analysis of each pattern (engine/prefilter.py) is kept beside the rules, and
-    # so is its compiled Hyperscan database when the `fast` extra is installed
+    # so are the compiled Hyperscan databases (literals, trap prefilter) when Hyperscan is installed
     matcher = Matcher(ruleset)
     plans = {(c.pattern, c.flags): prefilter.plan(c.pattern, c.flags) for _i, c in matcher.patterns}
     scanner = getattr(matcher, "_scanner", None)
     databases = {scanner.digest: scanner.serialized()} if hasattr(scanner, "digest") else {}
+    regions = quantities.Extractor(grammar).trap_regions   # the traps' prefilter (~1 s to compile)
+    if regions is not None and regions.db is not None:
+        databases[regions.digest] = regions.serialized()
     match_hyperscan.SERIALIZED.update(databases)   # this process's classifier loads it, too
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)

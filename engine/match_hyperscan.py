@@ -14,7 +14,12 @@ portable path and says nothing.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
+import pickle
+import re
+
+from .patterns import replace_anchors
 
 try:
     import hyperscan
@@ -90,3 +95,110 @@ class HyperscanLiterals:
         # a key of n characters ending at byte `end` starts at end/4 - n: on a boundary iff
         # its end is; `end // 4 - 1` is the inclusive end index pyahocorasick reports
         return [((end >> 2) - 1, entries[key]) for key, end in found]
+
+
+# `\uXXXX` is a Python escape; Hyperscan (PCRE syntax) writes it `\x{XXXX}`
+_PYTHON_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
+
+
+# `regex` syntax that Hyperscan would read as literal text rather than refuse: fuzzy matching
+# (`(?:年底){e<=1}`) and VERSION1 set operations (`[[a-z]--[aeiou]]`). Such a pattern gets no gate.
+_READ_OTHERWISE = re.compile(r"\{[^}]*[<=>][^}]*\}|\(\?[a-zA-Z]*V1|--|&&|\|\||~~")
+
+
+def _prefilter_expression(pattern: str) -> bytes:
+    # Anchors only restrict where a pattern matches: dropped, the expression matches more, which a
+    # prefilter may. (The regexes run per paragraph, whose ends Hyperscan's ^ and $ do not know.)
+    return _PYTHON_ESCAPE.sub(r"\1\\x{\2}", replace_anchors(pattern, "", "")).encode("utf-8")
+
+
+class HyperscanRegions:
+    """Where regexes may match: each pattern in Hyperscan's prefilter mode, all in one database.
+
+    Prefilter mode compiles a pattern to a superset of its matches (lookarounds and
+    back-references are relaxed), so a paragraph none of whose positions ends a prefilter
+    match cannot hold a match of the regex itself. A pattern Hyperscan cannot compile even so,
+    or one that can match the empty string, gets no gate (``None``): the caller searches it
+    everywhere. Not picklable: rebuilt per process, from :data:`SERIALIZED` when there.
+    """
+
+    def __init__(self, patterns: list[str]):
+        if hyperscan is None:
+            raise ImportError("hyperscan is not installed (pip install 'tifa-engine[fast]')")
+        self.count = len(patterns)
+        expressions = [_prefilter_expression(p) for p in patterns]
+        self.digest = hashlib.sha256(b"regions\0" + b"\0".join(expressions)).hexdigest()
+        self.db, self.gated = None, []
+        saved = SERIALIZED.get(self.digest)
+        if saved is not None:
+            try:
+                gated, blob = pickle.loads(saved)
+                self.db, self.gated = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK), gated
+            except Exception:  # built for another CPU or library version: compile again
+                self.db = None
+        if self.db is None:
+            self.db, self.gated = self._compile(expressions)
+            if self.db is not None:   # the next extractor of this process (a test, a worker) loads it
+                SERIALIZED[self.digest] = self.serialized()
+        self.scratch = hyperscan.Scratch(self.db) if self.db is not None else None
+
+    @staticmethod
+    def _compile(expressions: list[bytes]):
+        flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_PREFILTER
+        ok = []
+        for i, expression in enumerate(expressions):   # one at a time first: a bad one spoils a batch
+            if _READ_OTHERWISE.search(expression.decode("utf-8")):
+                continue
+            try:
+                hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK).compile(
+                    expressions=[expression], ids=[i], elements=1, flags=[flags])
+                ok.append(i)
+            except Exception:   # unsupported syntax, or a pattern that matches the empty string
+                continue
+        if not ok:
+            return None, []
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        db.compile(expressions=[expressions[i] for i in ok], ids=ok, elements=len(ok), flags=[flags] * len(ok))
+        return db, ok
+
+    def serialized(self) -> bytes | None:
+        """The database and the list of gated patterns as bytes, for :data:`SERIALIZED`."""
+        return pickle.dumps((self.gated, hyperscan.dumpb(self.db))) if self.db is not None else None
+
+    def paragraphs(self, text: str, paragraphs) -> list[set[int] | None]:
+        """For each pattern, the positions (in ``paragraphs``) of the paragraphs it may match
+        in (a match lies inside one paragraph); ``None`` for a pattern without a gate."""
+        out: list[set[int] | None] = [None] * self.count
+        if self.db is None:
+            return out
+        for i in self.gated:
+            out[i] = set()
+        if not paragraphs:
+            return out
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:   # a lone surrogate: Hyperscan needs valid UTF-8, so no gates
+            return [None] * self.count
+        # paragraph bounds as UTF-8 byte offsets, encoding the text piece by piece once
+        byte_starts, byte_ends = [], []
+        at = done = 0
+        for p in paragraphs:
+            at += len(text[done:p.start].encode("utf-8"))
+            byte_starts.append(at)
+            at += len(text[p.start:p.end].encode("utf-8"))
+            byte_ends.append(at)
+            done = p.end
+        found: list[tuple[int, int]] = []
+        add = found.append
+
+        def on_match(pattern, _start, end, _flags, _context):
+            add((pattern, end))
+            return None
+
+        self.db.scan(data, match_event_handler=on_match, scratch=self.scratch)
+        bisect_right = bisect.bisect_right
+        for pattern, end in found:
+            k = bisect_right(byte_starts, end - 1) - 1
+            if k >= 0 and end <= byte_ends[k]:
+                out[pattern].add(k)
+        return out

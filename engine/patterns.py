@@ -38,6 +38,11 @@ def _class_end(pattern: str, i: int) -> int:
 
 def anchor_to_paragraphs(pattern: str) -> str:
     """Rewrite unescaped ``^``/``$`` outside character classes as paragraph anchors."""
+    return replace_anchors(pattern, _START, _END)
+
+
+def replace_anchors(pattern: str, at_start: str, at_end: str) -> str:
+    """Replace unescaped ``^``/``$`` outside character classes by ``at_start``/``at_end``."""
     out = []
     i = 0
     while i < len(pattern):
@@ -52,9 +57,9 @@ def anchor_to_paragraphs(pattern: str) -> str:
             i = end
             continue
         if ch == "^":
-            out.append(_START)
+            out.append(at_start)
         elif ch == "$":
-            out.append(_END)
+            out.append(at_end)
         else:
             out.append(ch)
         i += 1

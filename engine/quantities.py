@@ -34,6 +34,8 @@ import regex
 
 from . import numbers, prefilter
 from .diagnostics import Diagnostic, RuleError, json_path
+from .match import resolve_backend
+from .match_hyperscan import HyperscanRegions
 from .normalize import view, view_pattern
 from .patterns import call_for, short_call as _short_call
 from .rules import QUANTITY_FILE, Located, RuleSet, load_schema, load_yaml, schema_diagnostics
@@ -271,8 +273,9 @@ def load(directory: Path | str, ruleset: RuleSet | None = None) -> Grammar:
 class Extractor:
     """A grammar with its patterns compiled once. Picklable (rebuilt from the grammar)."""
 
-    def __init__(self, grammar: Grammar):
+    def __init__(self, grammar: Grammar, backend: str | None = None):
         self.grammar = grammar
+        self.backend = resolve_backend(backend)
         alt = lambda words: "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))  # noqa: E731
         units = alt(grammar.units) or "(?!)"
         inside = alt(grammar.inside) or "(?!)"
@@ -289,6 +292,9 @@ class Extractor:
         self.traps = [(t, regex.compile(view_pattern(t.pattern))) for t in grammar.traps]
         self._trap_groups = [prefilter.required_groups(p.pattern, p.flags) for _t, p in self.traps]
         self._trap_calls = {t.entry.id: _short_call(t.pattern) for t in grammar.traps}
+        # with Hyperscan, one scan of the document tells which paragraphs each trap may match in
+        self.trap_regions = HyperscanRegions([p.pattern for _t, p in self.traps]) \
+            if self.backend == "hyperscan" and self.traps else None
         # rate cues are searched in the few words before each number: no per-call timeout
         # unless the pattern is risky (see patterns.needs_timeout)
         self.rates = [(r, regex.compile(view_pattern(r.pattern)), _short_call(r.pattern)) for r in grammar.rates]
@@ -319,7 +325,7 @@ class Extractor:
         self._quotes = regex.compile("[" + regex.escape(_OPEN_QUOTES + _CLOSE_QUOTES + _AMBIGUOUS_QUOTES) + "]")
 
     def __reduce__(self):
-        return (Extractor, (self.grammar,))
+        return (Extractor, (self.grammar, self.backend))
 
     # -- claims -----------------------------------------------------------
     def trap_spans(self, text_view: str, paragraphs, wanted=None) -> list[tuple[int, int, str]]:
@@ -327,14 +333,21 @@ class Extractor:
         all of them unless ``wanted`` says which), each paragraph searched on its own (a trap
         never reaches across a line break).
 
-        A trap runs only in the paragraphs holding a literal every one of its matches needs
-        (the rarest such set in this document, found with ``str.count``): a scan of every
-        position of every paragraph by ~20 regexes was a third of the quantity stage.
+        A trap runs only in the paragraphs it may match in: with Hyperscan, those where its
+        prefilter (:class:`engine.match_hyperscan.HyperscanRegions`) ends a match; otherwise
+        those holding a literal every one of its matches needs (the rarest such set in this
+        document, found with ``str.count``). A scan of every paragraph by ~20 regexes was a
+        third of the quantity stage; the regex calls themselves, one per paragraph, cost more
+        than their scanning.
         """
         out = []
         starts = [p.start for p in paragraphs]
-        for (trap, pattern), groups in zip(self.traps, self._trap_groups):
-            if groups is None:
+        regions = self.trap_regions.paragraphs(text_view, paragraphs) if self.trap_regions is not None \
+            else [None] * len(self.traps)
+        for (trap, pattern), groups, may in zip(self.traps, self._trap_groups, regions):
+            if may is not None:
+                chosen = sorted(may if wanted is None else may.intersection(wanted))
+            elif groups is None:
                 chosen = sorted(wanted) if wanted is not None else range(len(paragraphs))
             else:
                 counts = [sum(text_view.count(s) for s in group) for group in groups]

@@ -65,25 +65,33 @@ def test_cache_can_be_turned_off(rules_copy, tmp_path, monkeypatch):
     assert _entries(tmp_path) == []
 
 
-def test_the_hyperscan_database_comes_back_from_the_cache(rules_copy, tmp_path, monkeypatch):
-    """A warm cache restores the compiled database instead of compiling it; same hits."""
+def test_the_hyperscan_databases_come_back_from_the_cache(rules_copy, tmp_path, monkeypatch):
+    """A warm cache restores the compiled databases (the literals, the traps' prefilter) instead
+    of compiling them; same hits, same trap spans."""
     from engine import match_hyperscan
     from engine.match import Matcher
     from engine.normalize import view
+    from engine.quantities import Extractor
+    from engine.segment import split_lines
     from conftest import SEED_FILES
     if not match_hyperscan.available():
         pytest.skip("the optional hyperscan extra is not installed")
     monkeypatch.setattr(match_hyperscan, "SERIALIZED", {})
-    cache.load_cached_parts(rules_copy)                     # cold: compiles once, stores the database
-    assert len(match_hyperscan.SERIALIZED) == 1             # ... and keeps it for this process
+    cache.load_cached_parts(rules_copy)                     # cold: compiles once, stores the databases
+    assert len(match_hyperscan.SERIALIZED) == 2             # ... and keeps them for this process
     monkeypatch.setattr(match_hyperscan, "SERIALIZED", {})  # a new process
-    ruleset, _grammar = cache.load_cached_parts(rules_copy)  # warm: the database comes back
-    assert len(match_hyperscan.SERIALIZED) == 1
+    ruleset, grammar = cache.load_cached_parts(rules_copy)  # warm: the databases come back
+    assert len(match_hyperscan.SERIALIZED) == 2
     def no_compiling(*_args, **_kwargs):
         raise AssertionError("a new database was compiled although the cache had one")
 
     with monkeypatch.context() as patched:
         patched.setattr(match_hyperscan.hyperscan, "Database", no_compiling)
         restored = Matcher(ruleset, "hyperscan")
-    text = view(SEED_FILES[0].read_text(encoding="utf-8"))
+        extractor = Extractor(grammar, "hyperscan")
+    assert extractor.trap_regions.gated            # the prefilter came back, not an empty one
+    raw = SEED_FILES[0].read_text(encoding="utf-8")
+    text = view(raw)
     assert restored.find(text) == Matcher(ruleset, "portable").find(text)
+    paragraphs = split_lines(raw)
+    assert extractor.trap_spans(text, paragraphs) == Extractor(grammar, "portable").trap_spans(text, paragraphs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from types import SimpleNamespace
 
 import opencc
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from engine import quantities as Q
 from engine import quantity_eval
 from engine.cli import main
+from engine.match_hyperscan import available as hyperscan_available
 from engine.corpus import load_manifest_names
 from engine.normalize import view
 from engine.rules import load
@@ -369,9 +371,10 @@ def _all_seed_texts():
 
 
 def test_trap_shortcuts_change_no_quantity(classifier):
-    """Traps run only in paragraphs with a live numeral and one of their literals: the same
-    quantities as running every trap in every paragraph."""
-    every = Q.Extractor(_GRAMMAR)
+    """Traps run only in paragraphs with a live numeral and one of their literals (or where
+    their Hyperscan prefilter ends a match): the same quantities as running every trap in
+    every paragraph."""
+    every = Q.Extractor(_GRAMMAR, "portable")           # no Hyperscan prefilter
     every._trap_groups = [None] * len(every.traps)      # no literal test
     original = every.trap_spans
     every.trap_spans = lambda text_view, paragraphs, wanted=None: original(text_view, paragraphs)  # every paragraph
@@ -382,6 +385,53 @@ def test_trap_shortcuts_change_no_quantity(classifier):
         assert fast == every.extract(a.text, a.view, a.paragraphs, a.hits)
         found += len(fast)
     assert found > 200   # the seeds have quantities: the comparison is not vacuous
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan not installed")
+def test_every_shipped_trap_has_a_hyperscan_prefilter():
+    fast = Q.Extractor(_GRAMMAR, "hyperscan")
+    assert fast.trap_regions.gated == list(range(len(fast.traps)))
+
+
+def _random_trap_texts(count: int, seed: int = 11):
+    """Short multi-line texts over the characters the traps are written in, plus digits,
+    letters and unusual spaces: dense near misses for every trap."""
+    rng = random.Random(seed)
+    alphabet = sorted({ch for t in _GRAMMAR.traps for ch in t.pattern if not ch.isascii()}
+                      | set("0123456789012345678 :/-.@+×x*ABcz()\n\t") | set("\u3000\xa0\u2009\x1c\x85\u2028号年"))
+    for _ in range(count):
+        yield "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan not installed")
+def test_hyperscan_trap_prefilter_changes_no_trap_span():
+    """The prefilter only skips paragraphs where a trap cannot match: the same spans as the
+    portable search, on the seeds in both scripts and on random near misses."""
+    fast, portable = Q.Extractor(_GRAMMAR, "hyperscan"), Q.Extractor(_GRAMMAR, "portable")
+    texts = _all_seed_texts() + list(_random_trap_texts(3000))
+    found = 0
+    for text in texts:
+        v, paragraphs = view(text), split_lines(text)
+        spans = portable.trap_spans(v, paragraphs)
+        assert fast.trap_spans(v, paragraphs) == spans, text
+        found += len(spans)
+    assert found > 1000   # the traps do match: the comparison is not vacuous
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan not installed")
+def test_hyperscan_regions_leave_ungateable_patterns_ungated():
+    from engine.match_hyperscan import HyperscanRegions
+
+    patterns = [r"\d*",              # matches the empty string
+                r"(?:年底){e<=1}",    # regex's fuzzy matching: Hyperscan would read it as text
+                r"(a)\1", r"^\d+版$", r"(?<![\d.])0\d+", r"\u4e00\d"]
+    regions = HyperscanRegions(patterns)
+    assert regions.gated == [2, 3, 4, 5]
+    text = "aa 12版\n\n 07 一3\nx"
+    assert regions.paragraphs(text, split_lines(text)) == [None, None, {0}, {0}, {1}, {1}]
+    # a lone surrogate is no UTF-8: no gates, every pattern is searched everywhere
+    odd = "12版\ud800"
+    assert regions.paragraphs(odd, split_lines(odd)) == [None] * 6
 
 
 def test_a_trap_never_reaches_across_a_line_break():
