@@ -111,7 +111,7 @@ class Matcher:
         pairs of expanded patterns, patterns it gates)``; patterns with no usable literal
         run as regexes on every document.
         """
-        keys: dict[str, tuple[list[int], list[tuple[int, int]], list[int]]] = {
+        keys: dict[str, tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]] = {
             k: (list(owners), [], []) for k, owners in table.items()}
         self._always: list[int] = []
         self._verify: dict[int, dict] = {}       # verified pattern -> keyword arguments of its match calls

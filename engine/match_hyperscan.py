@@ -14,7 +14,6 @@ portable path and says nothing.
 """
 from __future__ import annotations
 
-import bisect
 import hashlib
 import pickle
 import re
@@ -165,40 +164,32 @@ class HyperscanRegions:
         """The database and the list of gated patterns as bytes, for :data:`SERIALIZED`."""
         return pickle.dumps((self.gated, hyperscan.dumpb(self.db))) if self.db is not None else None
 
-    def paragraphs(self, text: str, paragraphs) -> list[set[int] | None]:
-        """For each pattern, the positions (in ``paragraphs``) of the paragraphs it may match
-        in (a match lies inside one paragraph); ``None`` for a pattern without a gate."""
+    def paragraphs(self, text: str, paragraphs, wanted=None) -> list[set[int] | None]:
+        """For each pattern, the positions (in ``paragraphs``; among ``wanted`` when given) of
+        the paragraphs it may match in; ``None`` for a pattern without a gate. Each paragraph
+        is scanned on its own: a match lies inside one paragraph, and the paragraphs worth
+        asking about are a minority of the text."""
         out: list[set[int] | None] = [None] * self.count
         if self.db is None:
             return out
         for i in self.gated:
             out[i] = set()
-        if not paragraphs:
-            return out
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:   # a lone surrogate: Hyperscan needs valid UTF-8, so no gates
-            return [None] * self.count
-        # paragraph bounds as UTF-8 byte offsets, encoding the text piece by piece once
-        byte_starts, byte_ends = [], []
-        at = done = 0
-        for p in paragraphs:
-            at += len(text[done:p.start].encode("utf-8"))
-            byte_starts.append(at)
-            at += len(text[p.start:p.end].encode("utf-8"))
-            byte_ends.append(at)
-            done = p.end
-        found: list[tuple[int, int]] = []
-        add = found.append
+        found: set[int] = set()
+        add = found.add
 
-        def on_match(pattern, _start, end, _flags, _context):
-            add((pattern, end))
+        def on_match(pattern, _start, _end, _flags, _context):
+            add(pattern)
             return None
 
-        self.db.scan(data, match_event_handler=on_match, scratch=self.scratch)
-        bisect_right = bisect.bisect_right
-        for pattern, end in found:
-            k = bisect_right(byte_starts, end - 1) - 1
-            if k >= 0 and end <= byte_ends[k]:
+        for k in range(len(paragraphs)) if wanted is None else sorted(wanted):
+            p = paragraphs[k]
+            try:
+                data = text[p.start:p.end].encode("utf-8")
+            except UnicodeEncodeError:   # a lone surrogate is no UTF-8: every pattern may match here
+                found.update(self.gated)
+            else:
+                self.db.scan(data, match_event_handler=on_match, scratch=self.scratch)
+            for pattern in found:
                 out[pattern].add(k)
+            found.clear()
         return out

@@ -342,11 +342,11 @@ class Extractor:
         """
         out = []
         starts = [p.start for p in paragraphs]
-        regions = self.trap_regions.paragraphs(text_view, paragraphs) if self.trap_regions is not None \
+        regions = self.trap_regions.paragraphs(text_view, paragraphs, wanted) if self.trap_regions is not None \
             else [None] * len(self.traps)
         for (trap, pattern), groups, may in zip(self.traps, self._trap_groups, regions):
             if may is not None:
-                chosen = sorted(may if wanted is None else may.intersection(wanted))
+                chosen = sorted(may)
             elif groups is None:
                 chosen = sorted(wanted) if wanted is not None else range(len(paragraphs))
             else:

@@ -429,9 +429,10 @@ def test_hyperscan_regions_leave_ungateable_patterns_ungated():
     assert regions.gated == [2, 3, 4, 5]
     text = "aa 12版\n\n 07 一3\nx"
     assert regions.paragraphs(text, split_lines(text)) == [None, None, {0}, {0}, {1}, {1}]
-    # a lone surrogate is no UTF-8: no gates, every pattern is searched everywhere
-    odd = "12版\ud800"
-    assert regions.paragraphs(odd, split_lines(odd)) == [None] * 6
+    assert regions.paragraphs(text, split_lines(text), wanted={1}) == [None, None, set(), set(), {1}, {1}]
+    # a lone surrogate is no UTF-8: that paragraph is searched by every pattern
+    odd = "12版\ud800\nx"
+    assert regions.paragraphs(odd, split_lines(odd)) == [None, None, {0}, {0}, {0}, {0}]
 
 
 def test_a_trap_never_reaches_across_a_line_break():
