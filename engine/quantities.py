@@ -482,12 +482,19 @@ class Extractor:
         if text_view[num_start - 1:num_start] == "第":
             return None
         core_end = max(num_end, m.end("unit") if unit else end)
-        if _overlaps(num_start, core_end, claimed) or any(s <= num_start and core_end <= e for s, e in slogans):
-            return None
-        try:
-            head_value = numbers.to_decimal(num)
-        except numbers.NotANumber:
-            return None
+        for s, e in claimed:
+            if s < core_end and num_start < e:
+                return None
+        for s, e in slogans:
+            if s <= num_start and core_end <= e:
+                return None
+        if not chinese and num.isdecimal():
+            head_value = int(num)   # the usual 6147: no Decimal needed
+        else:
+            try:
+                head_value = numbers.to_decimal(num)
+            except numbers.NotANumber:
+                return None
         factor = numbers.split_multiplier("1" + mult)[1] if mult else 1
         if mult == "千":
             factor = 1000
@@ -522,7 +529,7 @@ class Extractor:
             qualifier = after_q
         elif before_q:
             qualifier = before_q
-        value = numbers.exact(head_value * factor)
+        value = head_value * factor if type(head_value) is int else numbers.exact(head_value * factor)
         if kind == "duration" and qualifier != "exact" and not vague:
             qualifier = "exact"
         pre_end = start  # the subject ends where the qualifier (or number) starts
