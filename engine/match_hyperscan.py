@@ -81,19 +81,19 @@ class HyperscanLiterals:
     def iter(self, text: str):
         if self.db is None or not text:
             return []
-        found: list[tuple[int, int]] = []
+        found: list[tuple[int, object]] = []
         add = found.append
+        entries = self.entries
 
+        # a key of n characters ending at byte `end` starts at end/4 - n: on a boundary iff
+        # its end is; `end // 4 - 1` is the inclusive end index pyahocorasick reports
         def on_match(key, _start, end, _flags, _context):
             if not end & 3:        # ends on a character boundary
-                add((key, end))
+                add(((end >> 2) - 1, entries[key]))
             return None
 
         self.db.scan(text.encode("utf-32-le", "surrogatepass"), match_event_handler=on_match, scratch=self.scratch)
-        entries = self.entries
-        # a key of n characters ending at byte `end` starts at end/4 - n: on a boundary iff
-        # its end is; `end // 4 - 1` is the inclusive end index pyahocorasick reports
-        return [((end >> 2) - 1, entries[key]) for key, end in found]
+        return found
 
 
 # `\uXXXX` is a Python escape; Hyperscan (PCRE syntax) writes it `\x{XXXX}`
