@@ -11,7 +11,7 @@ starts); a pattern anchored at a paragraph start is tried at line starts only; t
 only on documents holding their required literals, around them when their matches are short
 (:mod:`engine.prefilter`). Whole-document scans carry the regex timeout; calls on one line or
 stretch carry it only for risky patterns (:func:`engine.patterns.short_call`). The scanner is
-pyahocorasick or, with the ``fast`` extra, Hyperscan (:mod:`engine.match_hyperscan`), with
+pyahocorasick or, where it is installed, Hyperscan (:mod:`engine.match_hyperscan`), with
 identical hits.
 Filtering by paragraph kind (``where``) and exclusions (``unless``) happens in
 :func:`filter_hits`, once paragraphs are known.
@@ -68,7 +68,7 @@ BACKENDS = ("auto", "portable", "hyperscan")
 
 def resolve_backend(requested: str | None = None) -> str:
     """``portable`` (pyahocorasick) or ``hyperscan``: the argument, else ``$TIFA_MATCHER``, else
-    ``auto`` = hyperscan when the optional extra is installed. Both give identical hits."""
+    ``auto`` = hyperscan when it is installed. Both give identical hits."""
     name = requested or os.environ.get("TIFA_MATCHER") or "auto"
     if name not in BACKENDS:
         raise ValueError(f"unknown matcher backend {name!r}; use one of {', '.join(BACKENDS)}")
@@ -78,7 +78,8 @@ def resolve_backend(requested: str | None = None) -> str:
     if available():
         return "hyperscan"
     if name == "hyperscan":
-        raise ValueError("matcher backend hyperscan needs the optional extra: pip install 'tifa-engine[fast]'")
+        raise ValueError("matcher backend hyperscan needs the hyperscan package (pip install hyperscan), "
+                         "which has wheels for x86_64 and arm64")
     return "portable"
 
 

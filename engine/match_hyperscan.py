@@ -1,4 +1,5 @@
-"""match_hyperscan: an optional native literal scanner (Intel Hyperscan, PyPI ``hyperscan``).
+"""match_hyperscan: native scanning with Intel Hyperscan (PyPI ``hyperscan``): the literal
+scanner of the matcher, and the trap prefilter of the quantity stage (:class:`HyperscanRegions`).
 
 Input: the literal keys of a :class:`engine.match.Matcher` (phrases of rules and the literals
 :mod:`engine.prefilter` derived from patterns), each with its entry. Output: the same
@@ -9,8 +10,8 @@ on text where matches are sparse. A key the matcher needs only once per document
 merely gates patterns) is reported once, which spares callbacks on frequent words. The text is scanned as UTF-32-LE, so a character
 offset is the byte offset divided by 4 and no offset map is needed; a match that does not
 start on a 4-byte boundary straddles two characters and is discarded.
-Installed with ``pip install 'tifa-engine[fast]'``; when the module is missing, tifa uses the
-portable path and says nothing.
+A dependency of tifa wherever Hyperscan has wheels (see pyproject.toml); where the module is
+missing, tifa uses the portable path and says nothing.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from .patterns import replace_anchors
 
 try:
     import hyperscan
-except ImportError:  # the optional extra is not installed
+except ImportError:  # a machine Hyperscan has no wheels for
     hyperscan = None
 
 
@@ -52,7 +53,7 @@ class HyperscanLiterals:
 
     def __init__(self, keys: list[str], entries: list, every: list[bool] | None = None):
         if hyperscan is None:
-            raise ImportError("hyperscan is not installed (pip install 'tifa-engine[fast]')")
+            raise ImportError("hyperscan is not installed (pip install hyperscan; it has wheels for x86_64 and arm64)")
         self.entries = entries
         self.db = None
         if keys:
@@ -123,7 +124,7 @@ class HyperscanRegions:
 
     def __init__(self, patterns: list[str]):
         if hyperscan is None:
-            raise ImportError("hyperscan is not installed (pip install 'tifa-engine[fast]')")
+            raise ImportError("hyperscan is not installed (pip install hyperscan; it has wheels for x86_64 and arm64)")
         self.count = len(patterns)
         expressions = [_prefilter_expression(p) for p in patterns]
         self.digest = hashlib.sha256(b"regions\0" + b"\0".join(expressions)).hexdigest()

@@ -8,7 +8,8 @@ kind, subject, theme, rule, paragraph line index).
 
 Stages, all driven by the YAML grammar: candidate numerals (Arabic or Chinese, 万/亿, 多/余)
 with their counter, found in one scan of the document, most refused on their own shape -> traps
-dropped (trap patterns, searched paragraph by paragraph and only where a live numeral is; short
+dropped (trap patterns, searched paragraph by paragraph, only where a live numeral is and, with
+Hyperscan, only where the trap's prefilter matches; short
 quoted names; theme-rule slogan hits such as 四个意识 claim their spans first) -> qualifier, unit, kind, range, rate cues ->
 subject (the verb phrase before the number plus the noun after the counter: 选派24万名干部 ->
 选派干部) -> theme from the first quantity rule whose cue is in the subject (then in the
