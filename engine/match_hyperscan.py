@@ -145,21 +145,27 @@ class HyperscanRegions:
     @staticmethod
     def _compile(expressions: list[bytes]):
         flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_PREFILTER
-        ok = []
-        for i, expression in enumerate(expressions):   # one at a time first: a bad one spoils a batch
-            if _READ_OTHERWISE.search(expression.decode("utf-8")):
-                continue
-            try:
-                hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK).compile(
-                    expressions=[expression], ids=[i], elements=1, flags=[flags])
-                ok.append(i)
-            except Exception:   # unsupported syntax, or a pattern that matches the empty string
-                continue
+
+        def database(ids: list[int]):
+            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            db.compile(expressions=[expressions[i] for i in ids], ids=ids, elements=len(ids), flags=[flags] * len(ids))
+            return db
+
+        ok = [i for i, e in enumerate(expressions) if not _READ_OTHERWISE.search(e.decode("utf-8"))]
         if not ok:
             return None, []
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        db.compile(expressions=[expressions[i] for i in ok], ids=ok, elements=len(ok), flags=[flags] * len(ok))
-        return db, ok
+        try:
+            return database(ok), ok
+        except Exception:   # unsupported syntax, or a pattern that matches the empty string: find which
+            pass
+        good = []
+        for i in ok:
+            try:
+                database([i])
+                good.append(i)
+            except Exception:
+                continue
+        return (database(good), good) if good else (None, [])
 
     def serialized(self) -> bytes | None:
         """The database and the list of gated patterns as bytes, for :data:`SERIALIZED`."""
