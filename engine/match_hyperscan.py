@@ -26,6 +26,8 @@ try:
 except ImportError:  # a machine Hyperscan has no wheels for
     hyperscan = None
 
+_MISSING = "hyperscan is not installed (pip install hyperscan; it has wheels for x86_64 and arm64)"
+
 
 def available() -> bool:
     return hyperscan is not None
@@ -53,7 +55,7 @@ class HyperscanLiterals:
 
     def __init__(self, keys: list[str], entries: list, every: list[bool] | None = None):
         if hyperscan is None:
-            raise ImportError("hyperscan is not installed (pip install hyperscan; it has wheels for x86_64 and arm64)")
+            raise ImportError(_MISSING)
         self.entries = entries
         self.db = None
         if keys:
@@ -124,7 +126,7 @@ class HyperscanRegions:
 
     def __init__(self, patterns: list[str]):
         if hyperscan is None:
-            raise ImportError("hyperscan is not installed (pip install hyperscan; it has wheels for x86_64 and arm64)")
+            raise ImportError(_MISSING)
         self.count = len(patterns)
         expressions = [_prefilter_expression(p) for p in patterns]
         self.digest = hashlib.sha256(b"regions\0" + b"\0".join(expressions)).hexdigest()

@@ -295,7 +295,7 @@ class Extractor:
         self.traps = [(t, regex.compile(view_pattern(t.pattern))) for t in grammar.traps]
         self._trap_groups = [prefilter.required_groups(p.pattern, p.flags) for _t, p in self.traps]
         self._trap_calls = {t.entry.id: _short_call(t.pattern) for t in grammar.traps}
-        # with Hyperscan, one scan of the document tells which paragraphs each trap may match in
+        # with Hyperscan, one scan of a paragraph tells which traps may match in it
         self.trap_regions = HyperscanRegions([p.pattern for _t, p in self.traps]) \
             if self.backend == "hyperscan" and self.traps else None
         # rate cues are searched in the few words before each number: no per-call timeout
