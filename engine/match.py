@@ -28,7 +28,7 @@ import regex
 
 from . import prefilter
 from .normalize import view
-from .patterns import PARAGRAPH_START, REGEX_TIMEOUT, call_for, compile_pattern, short_call as _short_call, starts_at_paragraph
+from .patterns import INDENT, PARAGRAPH_START, REGEX_TIMEOUT, call_for, compile_pattern, short_call as _short_call, starts_at_paragraph
 from .rules import Rule, RuleSet
 from .segment import Paragraph, sentence_bounds
 
@@ -312,7 +312,7 @@ class Matcher:
         return found
 
 
-_LINE_INDENT = regex.compile(r"^[ \t\u3000]*", regex.MULTILINE)
+_LINE_INDENT = regex.compile(rf"^{INDENT}*", regex.MULTILINE)   # ends where PARAGRAPH_START holds
 
 
 def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, line_starts: list[int],

@@ -18,14 +18,14 @@ REGEX_TIMEOUT = 0.5  # seconds per regex call; a rule must never hang a batch
 
 # Variable-length lookbehind is a `regex` module feature: "^" becomes "after the line start
 # and any indentation", so a hit never includes the indentation and stays inside its paragraph.
-PARAGRAPH_START = _START = r"(?<=^[ \t\u3000]*)(?![ \t\u3000])"
+INDENT = r"[ \t\u3000]"   # what may stand before a paragraph's first character on its line
+PARAGRAPH_START = _START = rf"(?<=^{INDENT}*)(?!{INDENT})"
 _END = r"(?=[ \t\u3000\r]*$)"
 
 
 def _class_end(pattern: str, i: int) -> int:
     """The index just past the character class that opens at ``pattern[i] == "["`` (a leading
-    ``^`` or ``]`` belongs to the class; escapes are skipped). Shared by the small scanners
-    below, which walk rule patterns without a full regex parser."""
+    ``^`` or ``]`` belongs to the class; escapes are skipped)."""
     j, n = i + 1, len(pattern)
     if j < n and pattern[j] == "^":
         j += 1
@@ -36,6 +36,23 @@ def _class_end(pattern: str, i: int) -> int:
     return j + 1
 
 
+def _syntax(pattern: str, i: int = 0):
+    """``(index, character)`` of each character of ``pattern`` from ``i`` on that is regex
+    syntax or a plain literal: escapes (backslash and the character after it) and whole
+    character classes are stepped over. The walk the small scanners below share: they read
+    rule patterns without a full regex parser."""
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+        elif ch == "[":
+            i = _class_end(pattern, i)
+        else:
+            yield i, ch
+            i += 1
+
+
 def anchor_to_paragraphs(pattern: str) -> str:
     """Rewrite unescaped ``^``/``$`` outside character classes as paragraph anchors."""
     return replace_anchors(pattern, _START, _END)
@@ -43,26 +60,12 @@ def anchor_to_paragraphs(pattern: str) -> str:
 
 def replace_anchors(pattern: str, at_start: str, at_end: str) -> str:
     """Replace unescaped ``^``/``$`` outside character classes by ``at_start``/``at_end``."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
-            out.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if ch == "[":
-            end = _class_end(pattern, i)
-            out.append(pattern[i:end])
-            i = end
-            continue
-        if ch == "^":
-            out.append(at_start)
-        elif ch == "$":
-            out.append(at_end)
-        else:
-            out.append(ch)
-        i += 1
+    out, done = [], 0
+    for i, ch in _syntax(pattern):
+        if ch == "^" or ch == "$":
+            out += [pattern[done:i], at_start if ch == "^" else at_end]
+            done = i + 1
+    out.append(pattern[done:])
     return "".join(out)
 
 
@@ -82,15 +85,7 @@ def nested_quantifier(pattern: str) -> str | None:
     parser: it tracks groups and escapes and character classes, which covers rule patterns.
     """
     stack: list[tuple[int, bool]] = []   # (start offset, contains an unbounded quantifier)
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(pattern, i)
-            continue
+    for i, ch in _syntax(pattern):
         if ch == "(":
             stack.append((i, False))
         elif ch == ")" and stack:
@@ -102,7 +97,6 @@ def nested_quantifier(pattern: str) -> str | None:
                 stack[-1] = (stack[-1][0], True)
         elif _UNBOUNDED.match(pattern, i) and stack:
             stack[-1] = (stack[-1][0], True)
-        i += 1
     return None
 
 
@@ -139,20 +133,12 @@ def starts_at_paragraph(compiled: regex.Pattern) -> bool:
     source = compiled.pattern
     if not source.startswith(_START) or compiled.match("") is not None:
         return False
-    depth, i = 0, len(_START)
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(source, i)
-            continue
+    depth = 0
+    for _i, ch in _syntax(source, len(_START)):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
         elif ch == "|" and depth == 0:
             return False
-        i += 1
     return True
