@@ -39,8 +39,10 @@ def _cn2an():
     return cn2an
 
 
-def exact(value: Decimal) -> int | float:
-    """A Decimal as ``int`` when whole, else ``float``."""
+def exact(value: Decimal | int) -> int | float:
+    """A Decimal as ``int`` when whole, else ``float``; an ``int`` as it is."""
+    if type(value) is int:
+        return value
     return int(value) if value == value.to_integral_value() else float(value)
 
 

@@ -485,9 +485,8 @@ class Extractor:
         if text_view[num_start - 1:num_start] == "第":
             return None
         core_end = max(num_end, m.end("unit") if unit else end)
-        for s, e in claimed:
-            if s < core_end and num_start < e:
-                return None
+        if _overlaps(num_start, core_end, claimed):
+            return None
         for s, e in slogans:
             if s <= num_start and core_end <= e:
                 return None
@@ -532,7 +531,7 @@ class Extractor:
             qualifier = after_q
         elif before_q:
             qualifier = before_q
-        value = head_value * factor if type(head_value) is int else numbers.exact(head_value * factor)
+        value = numbers.exact(head_value * factor)
         if kind == "duration" and qualifier != "exact" and not vague:
             qualifier = "exact"
         pre_end = start  # the subject ends where the qualifier (or number) starts
@@ -615,7 +614,10 @@ class Extractor:
 
 
 def _overlaps(start: int, end: int, spans) -> bool:
-    return any(s < end and start < e for s, e in spans)
+    for s, e in spans:   # a plain loop: any() over a generator costs more, per numeral
+        if s < end and start < e:
+            return True
+    return False
 
 
 def _is_cjk(ch: str) -> bool:
