@@ -21,7 +21,7 @@ from pathlib import Path
 
 import regex
 
-from . import match_hyperscan, prefilter
+from . import match_hyperscan, prefilter, quantities
 from .match import Matcher
 from .rules import RuleSet, default_rules_dir, load, schema_dir
 
@@ -87,24 +87,17 @@ def load_cached_parts(directory: Path | str | None = None):
 
 
 def _build(directory: Path):
-    from . import quantities
-
     ruleset = load(directory)
     return ruleset, quantities.load(ruleset.directory, ruleset)
 
 
 def _store(entry: Path, ruleset: RuleSet, grammar) -> None:
-    from . import quantities
-
     # the matcher's analysis of each pattern (engine/prefilter.py) is kept beside the rules, and
     # so are the compiled Hyperscan databases (literals, trap prefilter) when Hyperscan is installed
     matcher = Matcher(ruleset)
     plans = {(c.pattern, c.flags): prefilter.plan(c.pattern, c.flags) for _i, c in matcher.patterns}
-    scanner = getattr(matcher, "_scanner", None)
-    databases = {scanner.digest: scanner.serialized()} if hasattr(scanner, "digest") else {}
-    regions = quantities.Extractor(grammar).trap_regions   # the traps' prefilter (~1 s to compile)
-    if regions is not None and regions.db is not None:
-        databases[regions.digest] = regions.serialized()
+    native = (matcher._scanner, quantities.Extractor(grammar).trap_regions)   # the prefilter: ~1 s to compile
+    databases = {n.digest: n.serialized() for n in native if getattr(n, "db", None) is not None}
     match_hyperscan.SERIALIZED.update(databases)   # this process's classifier loads it, too
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
