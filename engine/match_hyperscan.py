@@ -46,6 +46,16 @@ def _digest(keys: list[str], every: list[bool]) -> str:
     return h.hexdigest()
 
 
+def _loaded(blob: bytes | None):
+    """The database serialized in ``blob``, or None when there is none or it does not load here."""
+    if blob is None:
+        return None
+    try:
+        return hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+    except Exception:  # built for another CPU or library version: the caller compiles again
+        return None
+
+
 def _escaped(key: str) -> bytes:
     return "".join(f"\\x{b:02x}" for b in key.encode("utf-32-le")).encode("ascii")
 
@@ -61,12 +71,7 @@ class HyperscanLiterals:
         if keys:
             every = every if every is not None else [True] * len(keys)
             self.digest = _digest(keys, every)
-            saved = SERIALIZED.get(self.digest)
-            if saved is not None:
-                try:
-                    self.db = hyperscan.loadb(saved, hyperscan.HS_MODE_BLOCK)
-                except Exception:  # built for another CPU or library version: compile again
-                    self.db = None
+            self.db = _loaded(SERIALIZED.get(self.digest))
             if self.db is None:
                 self.db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
                 # every byte escaped: the binding's literal mode stops at NUL bytes, which UTF-32 is full of
@@ -130,14 +135,9 @@ class HyperscanRegions:
         self.count = len(patterns)
         expressions = [_prefilter_expression(p) for p in patterns]
         self.digest = hashlib.sha256(b"regions\0" + b"\0".join(expressions)).hexdigest()
-        self.db, self.gated = None, []
         saved = SERIALIZED.get(self.digest)
-        if saved is not None:
-            try:
-                gated, blob = pickle.loads(saved)
-                self.db, self.gated = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK), gated
-            except Exception:  # built for another CPU or library version: compile again
-                self.db = None
+        self.gated, blob = pickle.loads(saved) if saved is not None else ([], None)
+        self.db = _loaded(blob)
         if self.db is None:
             self.db, self.gated = self._compile(expressions)
             if self.db is not None:   # the next extractor of this process (a test, a worker) loads it
