@@ -28,14 +28,11 @@ class Labelled:
 
 
 def own_scores(hits: list[Hit]) -> dict[str, float]:
-    seen: set[str] = set()
     scores: dict[str, float] = {}
-    for h in hits:
-        rule = h.rule
-        if rule.theme is None or rule.id in seen:
-            continue
-        seen.add(rule.id)
-        scores[rule.theme] = scores.get(rule.theme, 0.0) + rule.weight
+    # each rule once, in the order of its first hit (the order the weights are summed in)
+    for rule in {h.rule.id: h.rule for h in hits}.values():
+        if rule.theme is not None:
+            scores[rule.theme] = scores.get(rule.theme, 0.0) + rule.weight
     return scores
 
 

@@ -106,6 +106,9 @@ class Matcher:
             i: tuple((compile_pattern(p), _short_call(p)) for p in rule.unless)
             for i, rule in enumerate(self.rules) if rule.unless
         }
+        # rules whose hits count wherever they fall (no `where`, no `unless`): filter_hits
+        # passes their hits through without a look at the paragraph
+        self.plain = tuple(rule.where == "any" and i not in self.unless for i, rule in enumerate(self.rules))
         self.backend = backend
         self._compile_fast(table, backend)
 
@@ -353,12 +356,17 @@ def _where_ok(rule: Rule, kind: str) -> bool:
 
 def by_paragraph(raw_hits: list[RawHit], paragraphs: list[Paragraph]) -> list[list[RawHit]]:
     """Group raw hits by the paragraph that contains them; hits across a line break are dropped."""
-    starts = [p.start for p in paragraphs]
-    groups: list[list[RawHit]] = [[] for _ in paragraphs]
-    for h in raw_hits:
-        i = bisect.bisect_right(starts, h.start) - 1
-        if i >= 0 and h.end <= paragraphs[i].end:
-            groups[i].append(h)
+    # The hits come sorted by start: each paragraph takes one slice of them (two bisections
+    # per paragraph rather than one per hit, which counts at tens of thousands of hits).
+    hit_starts = [h[0] for h in raw_hits]
+    groups: list[list[RawHit]] = []
+    lo = 0
+    for p in paragraphs:
+        lo = bisect.bisect_left(hit_starts, p.start, lo)
+        hi = bisect.bisect_left(hit_starts, p.end, lo)
+        end = p.end
+        groups.append([h for h in raw_hits[lo:hi] if h[1] <= end] if hi > lo else [])
+        lo = hi
     return groups
 
 
@@ -368,12 +376,15 @@ def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
     kept: list[list[Hit]] = []
     missed: list[list[Miss]] = []
     memo: dict = {}
-    rules, unless = matcher.rules, matcher.unless
+    rules, unless, plain = matcher.rules, matcher.unless, matcher.plain
     for pi, (paragraph, raw) in enumerate(zip(paragraphs, groups)):
         good, bad = [], []
         kind = paragraph.kind
         furniture = kind == "boilerplate"
         for start, end, index in raw:
+            if plain[index] and not furniture:
+                good.append(_hit((start, end, rules[index], pi)))   # most hits: nothing to check
+                continue
             rule = rules[index]
             if furniture and rule.role is None:
                 continue  # page furniture is no evidence of any theme
