@@ -11,15 +11,15 @@ closing paragraphs get no theme. Themes are listed in taxonomy order.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .match import Hit
 from .rules import RuleSet
 from .segment import Paragraph
 
 
-@dataclass(frozen=True)
-class Labelled:
+class Labelled(NamedTuple):
+    """A tuple, not a frozen dataclass: one per paragraph, thousands per megabyte."""
     paragraph: Paragraph
     themes: tuple[str, ...]
     scores: dict            # theme -> own evidence (only themes with evidence)
@@ -29,6 +29,8 @@ class Labelled:
 
 def own_scores(hits: list[Hit]) -> dict[str, float]:
     scores: dict[str, float] = {}
+    if not hits:
+        return scores
     # each rule once, in the order of its first hit (the order the weights are summed in)
     for rule in {h.rule.id: h.rule for h in hits}.values():
         if rule.theme is not None:
@@ -47,7 +49,7 @@ def label(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet,
         scores = own_scores(hs)
         # An overview is judged on its phrases, not on its numbers, and only on themes with at
         # least a strong cue: passing words (支部, 领导干部) do not make a paragraph an overview.
-        hit_themes = sum(1 for s in scores.values() if s >= settings.summary_min_score)
+        hit_themes = sum(1 for s in scores.values() if s >= settings.summary_min_score) if scores else 0
         for theme, weight in (extra[n] if extra else {}).items():
             scores[theme] = scores.get(theme, 0.0) + weight
         inherited: tuple[str, ...] = ()
@@ -63,7 +65,7 @@ def label(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet,
                 summary, own = True, []
             if p.section is not None:
                 inherited = heading_themes.get(p.section, ())
-        themes = tuple(sorted(set(own) | set(inherited), key=order.get))
+        themes = tuple(sorted(set(own) | set(inherited), key=order.get)) if own or inherited else ()
         out.append(Labelled(p, themes, scores, inherited, summary))
     return out
 

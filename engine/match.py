@@ -235,7 +235,9 @@ class Matcher:
         for pid in enabled.intersection(self._group_keys):
             # every match holds a literal of *each* group, so the stretches around the places
             # of any one group cover them all: take the group with the fewest places here
-            rarest = min(self._group_keys[pid], key=lambda kids: sum(len(key_places.get(k, ())) for k in kids))
+            groups = self._group_keys[pid]
+            rarest = groups[0] if len(groups) == 1 else min(
+                groups, key=lambda kids: sum([len(key_places.get(k, ())) for k in kids]))
             windows[pid] = [(s, s + self._key_length[k]) for k in rarest for s in key_places.get(k, ())]
         warnings = []
         line_starts = None
@@ -334,16 +336,23 @@ def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, li
             end = m.end()
 
 
-def _merge(places: list[tuple[int, int]], width: int, n: int) -> list[tuple[int, int]]:
+def _merge(places: list[tuple[int, int]], width: int, n: int) -> list[list[int]]:
     """Disjoint stretches covering ``width`` characters on each side of every place."""
     out: list[list[int]] = []
+    last = None
     for start, end in sorted(places):
-        a, b = max(0, start - width), min(n, end + width)
-        if out and a <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], b)
+        a, b = start - width, end + width
+        if last is not None and a <= last[1]:
+            if b > last[1]:
+                last[1] = b
         else:
-            out.append([a, b])
-    return [(a, b) for a, b in out]
+            last = [a, b]
+            out.append(last)
+    # clipped to the text once, at the two ends (the stretches are disjoint and sorted)
+    if out:
+        out[0][0] = max(0, out[0][0])
+        out[-1][1] = min(n, out[-1][1])
+    return out
 
 
 def _where_ok(rule: Rule, kind: str) -> bool:
