@@ -30,7 +30,7 @@ from . import prefilter
 from .normalize import view
 from .patterns import INDENT, PARAGRAPH_START, REGEX_TIMEOUT, call_for, compile_pattern, short_call as _short_call, starts_at_paragraph
 from .rules import Rule, RuleSet
-from .segment import Paragraph, sentence_bounds
+from .segment import Paragraph, sentence_bounds, sentence_bounds_in, sentence_ends
 
 
 class RawHit(NamedTuple):
@@ -297,12 +297,18 @@ class Matcher:
         """The `unless` pattern that matches in the hit's sentence, if any.
 
         ``memo`` (one dict per document) remembers the answer per rule and sentence, for
-        rules that hit the same sentence more than once."""
+        rules that hit the same sentence more than once, and (keyed by the paragraph's start)
+        where the paragraph's sentences end, for paragraphs with many such hits."""
         patterns = self.unless.get(rule_index)
         if not patterns:
             return None
-        s, e = sentence_bounds(text_view, paragraph.start, paragraph.end, start, end)
-        if memo is not None:
+        if memo is None:
+            s, e = sentence_bounds(text_view, paragraph.start, paragraph.end, start, end)
+        else:
+            ends = memo.get(paragraph.start)
+            if ends is None:
+                ends = memo[paragraph.start] = sentence_ends(text_view, paragraph.start, paragraph.end)
+            s, e = sentence_bounds_in(ends, paragraph.start, paragraph.end, start, end)
             key = (rule_index, s, e)
             if key in memo:
                 return memo[key]

@@ -13,6 +13,7 @@ a closing paragraph ends the current section.
 """
 from __future__ import annotations
 
+import bisect
 from typing import NamedTuple
 
 import regex
@@ -93,6 +94,19 @@ def sentence_bounds(text_view: str, start: int, end: int, hit_start: int, hit_en
     after = _SENTENCE_END.search(text_view, hit_end, end)
     e = after.start() if after else end
     return (before.end() if before else start), min(e + 1, end)
+
+
+def sentence_ends(text_view: str, start: int, end: int) -> list[int]:
+    """Positions of the sentence-final marks of paragraph ``[start, end)`` (for :func:`sentence_bounds_in`)."""
+    return [m.start() for m in _SENTENCE_END.finditer(text_view, start, end)]
+
+
+def sentence_bounds_in(ends: list[int], start: int, end: int, hit_start: int, hit_end: int) -> tuple[int, int]:
+    """:func:`sentence_bounds` from the paragraph's :func:`sentence_ends`: two bisections
+    instead of two searches, for paragraphs many hits ask about."""
+    i = bisect.bisect_left(ends, hit_start)
+    k = bisect.bisect_left(ends, hit_end, i)
+    return (ends[i - 1] + 1 if i else start), (ends[k] + 1 if k < len(ends) else end)
 
 
 def sentences(text_view: str, start: int, end: int) -> list[tuple[int, int]]:

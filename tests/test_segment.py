@@ -1,8 +1,11 @@
 """segment: paragraphs, headings, sections, sentences."""
 from __future__ import annotations
 
+import random
+
 from engine.normalize import view
-from engine.segment import assign_kinds, looks_like_heading, sentence_bounds, sentences, split_lines
+from engine.segment import (SENTENCE_END, assign_kinds, looks_like_heading, sentence_bounds, sentence_bounds_in,
+                            sentence_ends, sentences, split_lines)
 
 DOC = "报告标题:坚持更高标准\n\n  引言一段正文。\n坚持以政治建设为统领\n正文第一段,深化理论武装。\n全省组织部门将继续努力。\n结尾后的段落。\n"
 
@@ -47,3 +50,17 @@ def test_sentences_and_sentence_bounds():
     assert sentences(text, 0, len(text)) == [(0, 5), (5, 10), (10, 13)]
     assert sentence_bounds(text, 0, len(text), 6, 8) == (5, 10)
     assert sentence_bounds(text, 0, len(text), 11, 12) == (10, 13)
+
+
+def test_sentence_bounds_from_sentence_ends_agree_with_the_searches():
+    # filter_hits takes a paragraph's sentence ends once and bisects them for each hit
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice("党建…\n强基" + SENTENCE_END) for _ in range(rng.randint(1, 30)))
+        start = rng.randint(0, len(text) - 1)
+        end = rng.randint(start + 1, len(text))
+        hit_start = rng.randint(start, end - 1)
+        hit_end = rng.randint(hit_start + 1, end)
+        ends = sentence_ends(text, start, end)
+        assert sentence_bounds_in(ends, start, end, hit_start, hit_end) == \
+            sentence_bounds(text, start, end, hit_start, hit_end), (text, start, end, hit_start, hit_end)
