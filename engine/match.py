@@ -128,11 +128,17 @@ class Matcher:
         self._verify: dict[int, dict] = {}       # verified pattern -> keyword arguments of its match calls
         self._gate_groups: dict[int, int] = {}   # gated pattern -> number of literal groups it needs
         self._window: dict[int, int] = {}        # gated pattern -> longest match, when bounded and context-free
-        for pid, (_owner, compiled) in enumerate(self.patterns):
+        for pid, (owner, compiled) in enumerate(self.patterns):
             pl = prefilter.plan(compiled.pattern, compiled.flags)
             if pl.kind == "verify":
                 self._verify[pid] = _short_call(compiled.pattern)
-            if pl.kind in ("expand", "verify"):
+            if pl.kind == "expand" and prefilter.overlap_free(pl.strings):
+                # no choice for finditer to make between occurrences: they are counted as phrases
+                for string in pl.strings:
+                    owners = keys.setdefault(string, ([], [], []))[0]
+                    if owner not in owners:
+                        owners.append(owner)
+            elif pl.kind in ("expand", "verify"):
                 for priority, string in enumerate(pl.strings):
                     keys.setdefault(string, ([], [], []))[1].append((pid, priority))
             elif pl.kind == "gate":

@@ -191,6 +191,26 @@ def plan(pattern: str, flags: int = 0) -> Plan:
     return found
 
 
+MAX_OVERLAP_CHECK = 64   # strings of an expansion still checked pairwise by overlap_free
+
+
+def overlap_free(strings) -> bool:
+    """True when no two occurrences of these strings can overlap (one string twice included)
+    and none holds another: then every occurrence of every string is a ``finditer`` match of
+    the pattern they expand, so the matcher counts them as it counts a rule's phrases."""
+    if not strings or len(strings) > MAX_OVERLAP_CHECK or "" in strings:
+        return False
+    for a in strings:
+        for b in strings:
+            if a != b and a in b:
+                return False
+            # a proper suffix of `a` that begins `b`: an occurrence of b can start inside one of a
+            for k in range(1, min(len(a), len(b))):
+                if a.endswith(b[:k]):
+                    return False
+    return True
+
+
 def _parse(pattern: str, flags: int):
     """The standard parser's tree of a pattern, or None for case folding (refused outright) and
     regex-module syntax the standard parser does not know."""

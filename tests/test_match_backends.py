@@ -137,6 +137,18 @@ def test_expansion_lists_strings_in_the_regex_engines_priority_order():
     assert prefilter.plan("x(?:ab){0,2}").strings == ("xabab", "xab", "x")
 
 
+def test_overlap_free_expansions_are_counted_like_phrases():
+    # every occurrence of such strings is a finditer match: no overlap, no string inside another
+    assert prefilter.overlap_free(("干部队伍", "干部工作", "领导班子"))
+    assert not prefilter.overlap_free(("干部队伍", "执政骨干"))  # 执政骨干部队伍
+    assert not prefilter.overlap_free(("干部", "干部队伍"))      # same start: the engine picks one
+    assert not prefilter.overlap_free(("党建", "建设"))          # 党建设: the second starts inside the first
+    assert not prefilter.overlap_free(("ABA",))                  # ABABA: two occurrences, one match
+    assert not prefilter.overlap_free(("", "a"))
+    assert sum(prefilter.overlap_free(prefilter.plan(c.pattern, c.flags).strings)
+               for c in (regex.compile(p) for p in ("ab|cd", "a(b|c)", "ab|ba"))) == 2
+
+
 def test_plans_refuse_what_they_do_not_understand():
     assert prefilter.plan("(?i)abc").kind == "always"
     assert prefilter.plan(r"\p{Han}{2}党建").kind == "always"            # regex-module syntax
