@@ -157,24 +157,29 @@ class Matcher:
             pid: (regex.compile(compiled.pattern[len(PARAGRAPH_START):], compiled.flags), _short_call(compiled.pattern))
             for pid, (owner, compiled) in enumerate(self.patterns)
             if (pid in self._gate_groups or pid in self._always) and starts_at_paragraph(compiled)}
+        # a gated one whose matches never span a line break is tried only on the lines that
+        # hold a literal of its rarest group (a match holds one, on its own line)
+        self._single_line = {pid for pid in self._line_start if pid in self._gate_groups and not prefilter.crosses_lines(
+            self._line_start[pid][0].pattern, self._line_start[pid][0].flags)}
+        placed = set(self._window) | self._single_line   # patterns that need every place of their literals
         names = list(keys)
         entries = [(len(k), tuple(o), tuple(e), tuple(g), kid) for kid, (k, (o, e, g)) in enumerate(keys.items())]
         self._key_length = [len(k) for k in names]
         self._key_gates = [tuple(g) for (_o, _e, g) in keys.values()]
         # a stretch around a literal is short: the timeout only for risky patterns (patterns.short_call)
         self._window_calls = {pid: _short_call(self.patterns[pid][1].pattern) for pid in self._window}
-        # windowed pattern -> its literal groups, each as the ids of its keys
+        # windowed or single-line pattern -> its literal groups, each as the ids of its keys
         group_keys: dict[int, dict[int, list[int]]] = {}
         for kid, gates in enumerate(self._key_gates):
             for pid, gi in gates:
-                if pid in self._window:
+                if pid in placed:
                     group_keys.setdefault(pid, {}).setdefault(gi, []).append(kid)
         self._group_keys = {pid: list(groups.values()) for pid, groups in group_keys.items()}
         self.backend_name = resolve_backend(backend)
         if self.backend_name == "hyperscan":
             from .match_hyperscan import HyperscanLiterals
             # every occurrence is needed of phrases, expansions and the literals windows centre on
-            every = [bool(o or e or any(pid in self._window for pid, _gi in g))
+            every = [bool(o or e or any(pid in placed for pid, _gi in g))
                      for (o, e, g) in keys.values()]
             self._scanner = HyperscanLiterals(names, entries, every)
         else:
@@ -254,7 +259,9 @@ class Matcher:
                     if line_starts is None:
                         line_starts = [m.end() for m in _LINE_INDENT.finditer(text_view)]
                     unanchored, call = self._line_start[pid]
-                    _match_at_line_starts(unanchored, call, text_view, line_starts, owner, hits)
+                    lines = sorted({bisect.bisect_right(line_starts, s) - 1 for s, _e in windows[pid]}) \
+                        if pid in windows else range(len(line_starts))
+                    _match_at_line_starts(unanchored, call, text_view, line_starts, lines, owner, hits)
                     continue
                 stretches = _merge(windows[pid], self._window[pid], len(text_view)) if pid in windows else None
                 if stretches and len(stretches) * 300 < len(text_view):
@@ -333,12 +340,16 @@ _LINE_INDENT = regex.compile(rf"^{INDENT}*", regex.MULTILINE)   # ends where PAR
 
 
 def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, line_starts: list[int],
-                          owner: int, hits: set) -> None:
+                          lines, owner: int, hits: set) -> None:
     """What ``finditer`` finds for a pattern whose matches all start at a line's first
-    non-blank character: a match at each such place, left to right, never inside the last."""
+    non-blank character: a match at each such place, left to right, never inside the last.
+    ``lines``: the (ascending) indices of the lines worth trying; the others cannot match."""
     end = -1
     n = len(line_starts)
-    for i, pos in enumerate(line_starts):
+    for i in lines:
+        if i < 0:
+            continue   # a literal in the indentation before the first line start
+        pos = line_starts[i]
         if pos < end:
             continue
         line_end = line_starts[i + 1] if i + 1 < n else len(text_view)

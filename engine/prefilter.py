@@ -211,6 +211,70 @@ def overlap_free(strings) -> bool:
     return True
 
 
+def crosses_lines(pattern: str, flags: int = 0) -> bool:
+    """False only when no match of ``pattern`` can hold a line break (``\\n``); True when it
+    can, or when the analysis is unsure. Lookarounds and anchors do not count: they consume nothing."""
+    parsed = _parse(pattern, flags)
+    if parsed is None:
+        return True
+    try:
+        return _newline_in(parsed, bool(parsed.state.flags & C.SRE_FLAG_DOTALL))
+    except _Give:
+        return True
+
+
+_NEWLINE = ord("\n")
+# character categories that hold a line break (\s, \D, \W); \S, \d and \w do not
+_CATEGORY_NEWLINE = {C.CATEGORY_SPACE: True, C.CATEGORY_NOT_SPACE: False, C.CATEGORY_DIGIT: False,
+                     C.CATEGORY_NOT_DIGIT: True, C.CATEGORY_WORD: False, C.CATEGORY_NOT_WORD: True}
+
+
+def _newline_in(items, dotall: bool) -> bool:
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue
+        if op is C.LITERAL:
+            found = av == _NEWLINE
+        elif op is C.NOT_LITERAL:
+            found = av != _NEWLINE
+        elif op is C.ANY:
+            found = dotall
+        elif op is C.CATEGORY:
+            found = _CATEGORY_NEWLINE.get(av, True)
+        elif op is C.IN:
+            found = _class_has_newline(av)
+        elif op is C.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = av
+            found = _newline_in(sub, dotall or bool(add_flags & C.SRE_FLAG_DOTALL))
+        elif op is C.BRANCH:
+            found = any(_newline_in(branch, dotall) for branch in av[1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
+            found = av[1] > 0 and _newline_in(av[2], dotall)
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            found = _newline_in(av, dotall)
+        else:
+            raise _Give  # back-references and the rest: unsure
+        if found:
+            return True
+    return False
+
+
+def _class_has_newline(items) -> bool:
+    negated = bool(items) and items[0][0] is C.NEGATE
+    listed = False
+    for op, av in items[1:] if negated else items:
+        if op is C.LITERAL:
+            listed = listed or av == _NEWLINE
+        elif op is C.RANGE:
+            listed = listed or av[0] <= _NEWLINE <= av[1]
+        elif op is C.CATEGORY:
+            if _CATEGORY_NEWLINE.get(av, True):
+                listed = True
+        else:
+            raise _Give
+    return listed != negated
+
+
 def _parse(pattern: str, flags: int):
     """The standard parser's tree of a pattern, or None for case folding (refused outright) and
     regex-module syntax the standard parser does not know."""

@@ -129,6 +129,29 @@ def test_random_patterns_behave_like_finditer(ruleset, backend):
         assert matcher.find(text)[0] == matcher.find_slow(text)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_line_start_patterns_behave_like_finditer(ruleset, backend):
+    """Patterns anchored at a paragraph start, tried on every line or, when no match can span
+    a line break, only on the lines holding a literal of theirs."""
+    rng = random.Random(7)
+    middles = ["ab", "bca", "cab", "abc"]
+    fillers = ["", ".{0,3}", "[^c]{0,2}", r"\s*", "[ab]?", r"\S{0,2}", "(?:a|b )?", ".*"]
+    patterns = [f"^{rng.choice(fillers)}{rng.choice(middles)}{rng.choice(fillers)}" for _ in range(60)]
+    matcher = Matcher(_ruleset([_rule(i, patterns=[p]) for i, p in enumerate(patterns)], ruleset), backend)
+    single = {matcher.patterns[pid][1].pattern for pid in matcher._single_line}
+    assert single and len(single) < len(matcher._line_start), "both kinds of line-start pattern are exercised"
+    for _ in range(300):
+        text = "".join(rng.choice("abc\n \u3000") for _ in range(rng.randint(0, 80)))
+        assert matcher.find(text)[0] == matcher.find_slow(text), text
+
+
+def test_crosses_lines_is_false_only_when_no_match_can_hold_a_line_break():
+    for pattern in (r"(当前位置[::]?.*|.{0,4}分享)", r"\d+版[::]", r"a[\w\d]b", r"[^\n]+", r"(?=\s)a"):
+        assert not prefilter.crosses_lines(pattern), pattern
+    for pattern in (r"电话[::]\s*\d+", r"[^。;]{0,6}x", "a\nb", "(?s)a.b", r"(a)\1", r"a\Db"):
+        assert prefilter.crosses_lines(pattern), pattern
+
+
 def test_expansion_lists_strings_in_the_regex_engines_priority_order():
     # at each position the backtracking engine returns the first string of this order that occurs
     assert prefilter.plan("(a|ab)(c|bcd)?").strings == ("ac", "abcd", "a", "abc", "abbcd", "ab")
