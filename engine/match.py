@@ -63,6 +63,15 @@ class Miss(NamedTuple):
     reason: str        # "unless: <pattern>" or "where: heading-only rule in a body paragraph" ...
 
 
+_miss = functools.partial(tuple.__new__, Miss)
+# what keeps unless patterns from being joined into one alternation: back-references and group
+# names (numbering would shift, names could clash) and flags for the whole pattern
+_NOT_JOINABLE = regex.compile(r"\\[1-9g]|\(\?P[<=]|\(\?<[^=!]|\(\?[a-zA-Z]+\)")
+# the reason of every `where` miss, written once (a heading-only rule hits body text by the thousand)
+_WHERE_REASONS = {(where, kind): f"where: {where}-only rule in a {kind} paragraph"
+                  for where in ("heading", "body") for kind in ("heading", "body", "boilerplate", "closing")}
+
+
 BACKENDS = ("auto", "portable", "hyperscan")
 
 
@@ -106,6 +115,16 @@ class Matcher:
             i: tuple((compile_pattern(p), _short_call(p)) for p in rule.unless)
             for i, rule in enumerate(self.rules) if rule.unless
         }
+        # a rule's several unless patterns as one alternation: one search per sentence says
+        # whether any matches, and only then are they tried in order for the one to report
+        self._unless_any: dict[int, tuple[regex.Pattern, dict]] = {}
+        for i, rule in enumerate(self.rules):
+            if len(rule.unless) > 1 and not any(_NOT_JOINABLE.search(p) for p in rule.unless):
+                joined = "|".join(f"(?:{p})" for p in rule.unless)
+                try:
+                    self._unless_any[i] = (compile_pattern(joined), _short_call(joined))
+                except regex.error:
+                    pass
         # rules whose hits count wherever they fall (no `where`, no `unless`): filter_hits
         # passes their hits through without a look at the paragraph
         self.plain = tuple(rule.where == "any" and i not in self.unless for i, rule in enumerate(self.rules))
@@ -327,6 +346,9 @@ class Matcher:
                 return memo[key]
         sentence = text_view[s:e]
         found = None
+        joined = self._unless_any.get(rule_index)
+        if joined is not None and not joined[0].search(sentence, **call_for(joined[1], e - s)):
+            patterns = ()   # none of them matches
         for p, call in patterns:
             if p.search(sentence, **call_for(call, e - s)):
                 found = p.pattern
@@ -421,12 +443,12 @@ def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
             if furniture and rule.role is None:
                 continue  # page furniture is no evidence of any theme
             if rule.where != "any" and not _where_ok(rule, kind):
-                bad.append(Miss(start, end, rule, pi, f"where: {rule.where}-only rule in a {kind} paragraph"))
+                bad.append(_miss((start, end, rule, pi, _WHERE_REASONS[rule.where, kind])))
                 continue
             if index in unless:
                 excluded = matcher.excluded_by(index, text_view, start, end, paragraph, memo)
                 if excluded:
-                    bad.append(Miss(start, end, rule, pi, f"unless: {excluded}"))
+                    bad.append(_miss((start, end, rule, pi, f"unless: {excluded}")))
                     continue
             good.append(_hit((start, end, rule, pi)))
         kept.append(good)

@@ -8,6 +8,7 @@ reshuffles of their lines, and on random patterns over a tiny alphabet.
 """
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -18,6 +19,7 @@ from engine.match import Matcher, resolve_backend
 from engine.match_hyperscan import available as hyperscan_available
 from engine.normalize import view
 from engine.rules import Example, Rule, RuleSet
+from engine.segment import Paragraph
 
 from conftest import SEED_FILES
 
@@ -143,6 +145,25 @@ def test_line_start_patterns_behave_like_finditer(ruleset, backend):
     for _ in range(300):
         text = "".join(rng.choice("abc\n \u3000") for _ in range(rng.randint(0, 80)))
         assert matcher.find(text)[0] == matcher.find_slow(text), text
+
+
+def test_joined_unless_patterns_exclude_exactly_what_the_patterns_do_one_by_one(ruleset):
+    rng = random.Random(11)
+    rules = []
+    for i in range(30):
+        unless = tuple(_random_pattern(rng) for _ in range(rng.randint(2, 4)))
+        rules.append(dataclasses.replace(_rule(i, phrases=["ab"]), unless=unless))
+    matcher = Matcher(_ruleset(rules, ruleset), "portable")
+    assert len(matcher._unless_any) > 20
+    one_by_one = Matcher(_ruleset(rules, ruleset), "portable")
+    one_by_one._unless_any = {}
+    for _ in range(120):
+        text = "".join(rng.choice("aabbc。 ") for _ in range(rng.randint(2, 40)))
+        paragraph = Paragraph(0, 0, len(text))
+        for start in range(len(text) - 1):
+            for i in range(len(rules)):
+                assert matcher.excluded_by(i, text, start, start + 2, paragraph) == \
+                    one_by_one.excluded_by(i, text, start, start + 2, paragraph), (text, i, start)
 
 
 def test_crosses_lines_is_false_only_when_no_match_can_hold_a_line_break():
