@@ -31,10 +31,12 @@ What it measures, for the shipped rules and each synthetic set, on the same corp
   (every key of tifa's automaton: the phrases and the literals tifa derives from patterns).
 Plus rule loading and compiling of the shipped rules in a fresh process (cache cold and warm),
 and the stage profile (bench/stages.py) of the shipped, 1,000 and 10,000 rule sets.
-MB/s is always UTF-8 megabytes (10^6 bytes) of document text per second. Each end-to-end,
-naive and floor figure is the fastest of --repeat runs (default 2; each naive run has the whole
---naive-seconds budget): this machine's speed changes from minute to minute. The figures are
-printed and written to bench/out/results.json.
+MB/s is always UTF-8 megabytes (10^6 bytes) of document text per second. The timed runs go in
+--repeat rounds (default 2), each round running every rule set's end-to-end runs, naive loop and
+floor one after the other; each figure is the fastest of its rounds (each naive run has the whole
+--naive-seconds budget). This machine's speed changes from minute to minute: rounds keep the two
+sides of every ratio close together in time. The figures are printed and written to
+bench/out/results.json.
 """
 from __future__ import annotations
 
@@ -231,10 +233,9 @@ def end_to_end(corpus: Path, rules: Path, jobs: int, out: Path, env: dict) -> di
             "peak_rss_mb": rss / 1024, "output_mb": out.stat().st_size / 1e6, "load_average": os.getloadavg()[0]}
 
 
-def best_of(repeat: int, measure) -> dict:
-    """The fastest of ``repeat`` runs of ``measure()`` (by seconds per byte): this machine's
-    speed changes from minute to minute, and the minimum is the figure least hit by that."""
-    runs = [measure() for _ in range(repeat)]
+def fastest(runs: list[dict]) -> dict:
+    """The fastest of several runs of one measure (by seconds per byte), with all their times:
+    this machine's speed changes from minute to minute, and the minimum is the figure least hit by that."""
     best = min(runs, key=lambda r: r["seconds"] / r.get("bytes", 1))
     return dict(best, runs_seconds=[round(r["seconds"], 3) for r in runs])
 
@@ -334,7 +335,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="synthetic rule-set sizes (default 100,1000,10000)")
     ap.add_argument("--naive-seconds", type=float, default=20.0, help="time budget of each naive run (default 20)")
     ap.add_argument("--repeat", type=int, default=2,
-                    help="runs of each end-to-end, naive and floor measurement; the fastest counts (default 2)")
+                    help="rounds of the end-to-end, naive and floor measurements; the fastest counts (default 2)")
     ap.add_argument("--rss", action="store_true", help="also measure peak RSS on 100 MB and 1 GB inputs (slow)")
     ap.add_argument("--rss-only", action="store_true", help="only the peak RSS measurement (writes rss.json)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "results.json"))
@@ -386,36 +387,67 @@ def main(argv=None) -> int:
             build_ruleset(d, n)
             sets.append((str(n), d))
 
+        # The timed runs go round by round: in each round every rule set's end-to-end runs, naive
+        # loop and floor, one after the other. This machine's speed drifts from minute to minute,
+        # so a ratio between two rule sets, or between tifa and the naive loop, compares runs made
+        # close together; each figure is then the fastest of its --repeat rounds.
+        rulesets = {name: load(rules_dir) for name, rules_dir in sets}
+        plans = []   # (rule set, measure name, measure)
         for name, rules_dir in sets:
-            ruleset = load(rules_dir)
-            row: dict = {"rules": len(ruleset.rules)}
-            print(f"\n== rule set {name}: {len(ruleset.rules)} rules", flush=True)
-            e2e = best_of(args.repeat, lambda: end_to_end(corpus, rules_dir, 1, tmp / f"out-{name}.jsonl", env))
-            row["end_to_end"] = dict(e2e, mb_per_s=mbps(nbytes, e2e["seconds"]))
-            print(f"  end to end --jobs 1: {row['end_to_end']['mb_per_s']:.2f} MB/s ({e2e['seconds']:.0f} s, "
-                  f"{e2e['documents']} results, peak RSS {e2e['peak_rss_mb']:.0f} MB)", flush=True)
+            ruleset = rulesets[name]
+            plans.append((name, "end_to_end", lambda d=rules_dir, n=name: end_to_end(
+                corpus, d, 1, tmp / f"out-{n}.jsonl", env)))
             if (rules_dir / "quantities.yaml").exists():
                 # the same rules without quantities.yaml: how much of the time is quantity extraction
                 bare = tmp / f"{rules_dir.name}-no-quantities"
                 shutil.copytree(rules_dir, bare)
                 (bare / "quantities.yaml").unlink()
-                nq = best_of(args.repeat, lambda: end_to_end(corpus, bare, 1, tmp / f"out-{name}-nq.jsonl", env))
+                plans.append((name, "end_to_end_no_quantities", lambda d=bare, n=name: end_to_end(
+                    corpus, d, 1, tmp / f"out-{n}-nq.jsonl", env)))
+            # --jobs 2, the default on this 2-core machine, for every rule set
+            plans.append((name, "end_to_end_jobs2", lambda d=rules_dir, n=name: end_to_end(
+                corpus, d, 2, tmp / f"out-{n}-j2.jsonl", env)))
+            plans.append((name, "naive", lambda rs=ruleset: naive(corpus, rs, args.naive_seconds)))
+            plans.append((name, "floor", lambda rs=ruleset: floor(corpus, rs)))
+        runs: dict[tuple[str, str], list[dict]] = {(name, key): [] for name, key, _ in plans}
+        identical: dict[str, bool] = {}
+        for round_no in range(1, args.repeat + 1):
+            print(f"\n-- round {round_no} of {args.repeat}", flush=True)
+            for name, key, measure in plans:
+                run = measure()
+                runs[name, key].append(run)
+                print(f"  {name:>8} {key}: {mbps(run.get('bytes', nbytes), run['seconds']):.3f} MB/s "
+                      f"({run['seconds']:.0f} s)", flush=True)
+                if key == "end_to_end_jobs2":
+                    same = (tmp / f"out-{name}.jsonl").read_bytes() == (tmp / f"out-{name}-j2.jsonl").read_bytes()
+                    identical[name] = identical.get(name, True) and same
+                    for suffix in ("", "-nq", "-j2"):
+                        (tmp / f"out-{name}{suffix}.jsonl").unlink(missing_ok=True)
+
+        for name, rules_dir in sets:
+            ruleset = rulesets[name]
+            row: dict = {"rules": len(ruleset.rules)}
+            print(f"\n== rule set {name}: {len(ruleset.rules)} rules (the fastest of {args.repeat} rounds)", flush=True)
+            e2e = fastest(runs[name, "end_to_end"])
+            row["end_to_end"] = dict(e2e, mb_per_s=mbps(nbytes, e2e["seconds"]))
+            print(f"  end to end --jobs 1: {row['end_to_end']['mb_per_s']:.2f} MB/s ({e2e['seconds']:.0f} s, "
+                  f"{e2e['documents']} results, peak RSS {e2e['peak_rss_mb']:.0f} MB)", flush=True)
+            if runs.get((name, "end_to_end_no_quantities")):
+                nq = fastest(runs[name, "end_to_end_no_quantities"])
                 row["end_to_end_no_quantities"] = dict(nq, mb_per_s=mbps(nbytes, nq["seconds"]))
                 print(f"  end to end --jobs 1 without quantity extraction: "
                       f"{row['end_to_end_no_quantities']['mb_per_s']:.2f} MB/s", flush=True)
-            # --jobs 2, the default on this 2-core machine, for every rule set
-            e2 = best_of(args.repeat, lambda: end_to_end(corpus, rules_dir, 2, tmp / f"out-{name}-j2.jsonl", env))
+            e2 = fastest(runs[name, "end_to_end_jobs2"])
             row["end_to_end_jobs2"] = dict(e2, mb_per_s=mbps(nbytes, e2["seconds"]))
             row["jobs2_speedup"] = e2e["seconds"] / e2["seconds"]
             # wall time if both cores had been free for tifa: the extra CPU parallelism costs
             row["jobs2_cpu_ratio"] = e2["cpu_seconds"] / e2e["cpu_seconds"]
-            same = (tmp / f"out-{name}.jsonl").read_bytes() == (tmp / f"out-{name}-j2.jsonl").read_bytes()
+            same = identical[name]
             row["jobs2_identical_output"] = same
             print(f"  end to end --jobs 2: {row['end_to_end_jobs2']['mb_per_s']:.2f} MB/s "
                   f"(speed-up {row['jobs2_speedup']:.2f}x, CPU time {row['jobs2_cpu_ratio']:.2f}x that of "
-                  f"--jobs 1, load average {e2['load_average']:.1f}, output identical: {same})", flush=True)
-            for f in tmp.glob("out-*.jsonl"):
-                f.unlink()
+                  f"--jobs 1, load average {e2['load_average']:.1f}, output identical in every round: {same})",
+                  flush=True)
             backends = ["portable"] + (["hyperscan"] if hyperscan_available() else [])
             for backend in backends:
                 m = matcher_alone(corpus, ruleset, backend)
@@ -423,11 +455,11 @@ def main(argv=None) -> int:
                                                  hits_per_mb=m["hits"] / (m["bytes"] / 1e6))
                 print(f"  matcher alone ({backend}): {row[f'matcher_{backend}']['mb_per_s']:.2f} MB/s, "
                       f"{row[f'matcher_{backend}']['hits_per_mb']:.0f} raw hits per MB", flush=True)
-            nv = best_of(args.repeat, lambda: naive(corpus, ruleset, args.naive_seconds))
+            nv = fastest(runs[name, "naive"])
             row["naive"] = dict(nv, mb_per_s=mbps(nv["bytes"], nv["seconds"]))
             print(f"  naive loop: {row['naive']['mb_per_s']:.3f} MB/s (on the first {nv['bytes'] / 1e6:.1f} MB)",
                   flush=True)
-            fl = best_of(args.repeat, lambda: floor(corpus, ruleset))
+            fl = fastest(runs[name, "floor"])
             row["floor"] = dict(fl, mb_per_s=mbps(fl["bytes"], fl["seconds"]))
             print(f"  floor (read + decode + one automaton scan of {fl['literals']} literals): "
                   f"{row['floor']['mb_per_s']:.2f} MB/s", flush=True)
