@@ -33,8 +33,9 @@ def own_scores(hits: list[Hit]) -> dict[str, float]:
         return scores
     # each rule once, in the order of its first hit (the order the weights are summed in)
     for rule in {h.rule.id: h.rule for h in hits}.values():
-        if rule.theme is not None:
-            scores[rule.theme] = scores.get(rule.theme, 0.0) + rule.weight
+        theme = rule.theme
+        if theme is not None:
+            scores[theme] = scores.get(theme, 0.0) + rule.weight
     return scores
 
 
