@@ -19,7 +19,7 @@ import hashlib
 import pickle
 import re
 
-from .patterns import replace_anchors
+from .patterns import _class_end, _syntax, replace_anchors
 
 try:
     import hyperscan
@@ -116,7 +116,54 @@ _READ_OTHERWISE = re.compile(r"\{[^}]*[<=>][^}]*\}|\(\?[a-zA-Z]*V1|--|&&|\|\||~~
 def _prefilter_expression(pattern: str) -> bytes:
     # Anchors only restrict where a pattern matches: dropped, the expression matches more, which a
     # prefilter may. (The regexes run per paragraph, whose ends Hyperscan's ^ and $ do not know.)
-    return _PYTHON_ESCAPE.sub(r"\1\\x{\2}", replace_anchors(pattern, "", "")).encode("utf-8")
+    unanchored = replace_anchors(pattern, "", "")
+    expression = "|".join(_lookbehind_as_class(a) for a in _top_alternatives(unanchored))
+    return _PYTHON_ESCAPE.sub(r"\1\\x{\2}", expression).encode("utf-8")
+
+
+def _top_alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|``."""
+    parts, depth, done = [], 0, 0
+    for i, ch in _syntax(pattern):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[done:i])
+            done = i + 1
+    parts.append(pattern[done:])
+    return parts
+
+
+def _lookbehind_as_class(alternative: str) -> str:
+    r"""``(?<![\d.])0\d+`` -> ``(?:^|[^\d.])0\d+``: a one-character negative lookbehind that
+    opens an alternative, as the character it looks at. Prefilter mode drops lookbehinds, so
+    ``0\d+`` would flag every paragraph with a year such as 2020; the rewrite still matches
+    wherever the alternative does in a paragraph (at its start, or after a character outside
+    the class), only one character wider. Anything else is left as it is."""
+    if not alternative.startswith("(?<!"):
+        return alternative
+    i = 4
+    ch = alternative[i:i + 1]
+    if ch == "[":
+        end = _class_end(alternative, i)
+        inner = alternative[i + 1:end - 1]
+        if not inner or inner.startswith("^"):
+            return alternative
+    elif ch == "\\":
+        end = i + 2
+        inner = alternative[i:end]
+        if alternative[i + 1:end] not in ("d", "D", "w", "W", "s", "S"):
+            return alternative
+    elif ch.isalnum():   # a plain character (CJK included), never . or other syntax
+        end = i + 1
+        inner = ch
+    else:
+        return alternative
+    if alternative[end:end + 1] != ")":
+        return alternative
+    return f"(?:^|[^{inner}])" + alternative[end + 1:]
 
 
 class HyperscanRegions:
@@ -134,7 +181,7 @@ class HyperscanRegions:
             raise ImportError(_MISSING)
         self.count = len(patterns)
         expressions = [_prefilter_expression(p) for p in patterns]
-        self.digest = hashlib.sha256(b"regions\0" + b"\0".join(expressions)).hexdigest()
+        self.digest = hashlib.sha256(b"regions-single\0" + b"\0".join(expressions)).hexdigest()
         saved = SERIALIZED.get(self.digest)
         self.gated, blob = pickle.loads(saved) if saved is not None else ([], None)
         self.db = _loaded(blob)
@@ -146,7 +193,10 @@ class HyperscanRegions:
 
     @staticmethod
     def _compile(expressions: list[bytes]):
-        flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_PREFILTER
+        # SINGLEMATCH: whether a pattern may match in a paragraph is all that is asked, so one
+        # report per pattern and scan is enough (a trap such as `\d+(?:/\d+){2,}` ends many)
+        flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_PREFILTER | \
+            hyperscan.HS_FLAG_SINGLEMATCH
 
         def database(ids: list[int]):
             db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)

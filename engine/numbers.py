@@ -60,6 +60,8 @@ def _chinese_integer(text: str) -> int | None:
     """
     if not text or text[0] in "零〇":
         return 0 if text in ("零", "〇") else None
+    if len(text) == 1 and text in _DIGIT_VALUE:
+        return _DIGIT_VALUE[text]     # 一, 三: most Chinese numerals reports count with
     if all(ch in _DIGIT_VALUE for ch in text):
         if len(text) > 1 and any(ch == "零" for ch in text):
             return None
@@ -115,10 +117,11 @@ def _decimal(text: str) -> Decimal:
     """Numeral without multiplier suffix -> Decimal (Arabic directly, Chinese by
     :func:`_chinese_integer` or, for the unusual, cn2an)."""
     plain = text.replace(",", "")
-    try:
-        return Decimal(plain)
-    except InvalidOperation:
-        pass
+    if plain[:1] not in CN_CHARS:   # Decimal() refuses a leading Chinese character anyway, by a costly exception
+        try:
+            return Decimal(plain)
+        except InvalidOperation:
+            pass
     if not plain or any(ch not in CN_CHARS and not ch.isdigit() and ch != "." for ch in plain):
         raise NotANumber(text)
     whole, point, fraction = plain.replace("點", "点").partition("点")
@@ -144,6 +147,8 @@ def split_multiplier(text: str) -> tuple[str, int]:
     return head, factor
 
 
+# Pure functions called per numeral, on a small vocabulary (一, 三, 230多...): cached.
+@functools.lru_cache(maxsize=4096)
 def to_decimal(text: str) -> Decimal:
     """A numeral (with optional 万/亿 suffix) as an exact Decimal."""
     text = text.strip()
@@ -175,6 +180,7 @@ def step(text: str) -> Decimal:
     return Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def vague_range(head: str, factor: int = 1, after_multiplier: bool = False) -> tuple[int | float, int | float]:
     """``[low, high)`` of ``<head>多`` (or 余) times ``factor``, as JioNLP reads them.
 

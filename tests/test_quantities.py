@@ -450,3 +450,74 @@ def test_numerals_are_found_once_per_document_as_per_paragraph():
         whole = [m.span() for m in _EXTRACTOR.candidate.finditer(v)]
         per = [m.span() for p in paragraphs for m in _EXTRACTOR.candidate.finditer(v, p.start, p.end)]
         assert whole == per
+
+
+def _quoted_by_reading(text: str, start: int, end: int, longest: int) -> list[tuple[int, int]]:
+    """Quote pairing as a reader does it, one character at a time (what quoted_spans must equal)."""
+    out, opened = [], None
+    for i in range(start, end):
+        ch = text[i]
+        if ch in Q._OPEN_QUOTES or (ch in Q._AMBIGUOUS_QUOTES and opened is None):
+            opened = i
+        elif (ch in Q._CLOSE_QUOTES or ch in Q._AMBIGUOUS_QUOTES) and opened is not None:
+            if i - opened - 1 <= longest:
+                out.append((opened, i + 1))
+            opened = None
+    return out
+
+
+def test_quoted_spans_pair_quotes_as_a_reader_does():
+    rng = random.Random(5)
+    alphabet = Q._OPEN_QUOTES + Q._CLOSE_QUOTES + Q._AMBIGUOUS_QUOTES + "党建工作\n12"
+    longest = _GRAMMAR.quote_max_chars
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) if rng.random() < 0.4 else "字" for _ in range(rng.randrange(0, 40)))
+        start = rng.randrange(0, len(text) + 1)
+        end = rng.randrange(start, len(text) + 1)
+        assert _EXTRACTOR.quoted_spans(text, start, end) == _quoted_by_reading(text, start, end, longest), text
+
+
+def test_quantity_rule_is_the_first_in_file_order():
+    """_rule (cue automaton, rules by unit, literal gates) picks what a plain loop over the rules picks."""
+    def plain(subject, clause, unit):
+        base_unit = unit.split("/", 1)[0]
+        for where in (subject, clause):
+            if not where:
+                continue
+            for rule in _GRAMMAR.rules:
+                if rule.units and base_unit not in rule.units:
+                    continue
+                if any(c in where for c in rule.cues) or any(p.search(where) for p in _EXTRACTOR.rule_patterns[rule.id]):
+                    return rule
+        return None
+
+    rng = random.Random(7)
+    words = [c for r in _GRAMMAR.rules for c in r.cues] + ["村", "党村", "文件", "精简", "干部", "培训", "党员", "的"]
+    units = ["", "%", "个/万名", *_GRAMMAR.units]
+    for _ in range(3000):
+        subject = "".join(rng.choice(words) for _ in range(rng.randrange(0, 4)))
+        clause = "".join(rng.choice(words) for _ in range(rng.randrange(0, 6)))
+        unit = rng.choice(units)
+        assert _EXTRACTOR._rule(subject or None, clause, unit) == plain(subject or None, clause, unit), (subject, clause)
+
+
+def test_prefilter_reads_a_leading_one_character_lookbehind_as_a_class():
+    """Prefilter mode drops lookbehinds; the trap prefilter keeps a leading one-character one as
+    the character it looks at, so 2020 no longer flags `(?<![\\d.])0\\d+` (trap.page)."""
+    from engine.match_hyperscan import _prefilter_expression
+
+    assert _prefilter_expression(r"(?<![\d.])0\d+版?|[\d十]+版(?=\s|$)") == r"(?:^|[^\d.])0\d+版?|[\d十]+版(?=\s|)".encode()
+    assert _prefilter_expression(r"(?<!\d)1[3-9]\d{9}(?!\d)") == r"(?:^|[^\d])1[3-9]\d{9}(?!\d)".encode()
+    assert _prefilter_expression("(?<!党)村$") == "(?:^|[^党])村".encode()
+    for kept in [r"(?<![^a])x", "(?<!.)y", r"(?<!\b)z", r"a(?<!\d)b", r"(?<!ab)c", r"(?:(?<!\d)5)", "(?i)(?<!a)b"]:
+        assert _prefilter_expression(kept) == kept.encode()
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
+def test_lookbehind_prefilter_still_flags_every_paragraph_a_trap_matches():
+    from engine.match_hyperscan import HyperscanRegions
+
+    patterns = [r"(?<![\d.])0\d+版?", r"(?<!\d)\d{1,2}日"]
+    text = "2020年\n05版\n2020年3日\n第2020版\n12日"
+    regions = HyperscanRegions(patterns)
+    assert regions.paragraphs(text, split_lines(text)) == [{1}, {2, 4}]
