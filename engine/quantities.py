@@ -301,7 +301,8 @@ class Extractor:
         self._groups = tuple(index[name] for name in ("pct", "cnum", "num", "unit", "mult", "v1", "v2", "after"))
         self._pct_group, self._cnum_group, self._num_group, self._unit_group = \
             index["pct"], index["cnum"], index["num"], index["unit"]
-        self._factors = {m: 1000 if m == "千" else numbers.split_multiplier("1" + m)[1] for m in _MULTIPLIERS}
+        # what a multiplier after a numeral multiplies by (3千万 is 3 x 10^7: not read as 3千 x 万)
+        self._factors = dict(zip(_MULTIPLIERS, (10 ** 12, 10 ** 8, 10 ** 7, 10 ** 4, 10 ** 3)))
         self.traps = [(t, regex.compile(view_pattern(t.pattern))) for t in grammar.traps]
         self._trap_groups = [prefilter.required_groups(p.pattern, p.flags) for _t, p in self.traps]
         self._trap_calls = {t.entry.id: _short_call(t.pattern) for t in grammar.traps}

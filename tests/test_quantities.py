@@ -70,6 +70,10 @@ def achievements(text):
     ("明确5方面重点任务", "5方面", 5, "exact", "方面", "count", None),
     ("表扬奖励集体5批次", "5批次", 5, "exact", "批次", "count", None),
     ("ＡＢ培训１２００名干部", "１２００名", 1200, "exact", "名", "count", None),   # full-width digits
+    ("全省投入3千万元", "3千万元", 30_000_000, "exact", "元", "money", None),    # 3 x 千万, not 3千 x 万
+    ("投入1.5千万元", "1.5千万元", 15_000_000, "exact", "元", "money", None),
+    ("投入三千万元", "三千万元", 30_000_000, "exact", "元", "money", None),
+    ("新增3千余名党员", "3千余名", 3000, "more_than", "名", "count", (3000, 4000)),
 ])
 def test_extraction_table(text, span, value, qualifier, unit, kind, rng):
     found = [q for q in extract(text) if q.text == span]
