@@ -2,7 +2,7 @@
 
 Run from the repository root (not part of the test suite):
 
-    python bench/run.py                 # the full run: a 50 MB corpus, about 25 minutes on 2 cores
+    python bench/run.py                 # the full run: a 50 MB corpus, about 17 minutes on 2 cores
     python bench/run.py --size-mb 5     # a quick look
     python bench/run.py --rss           # also: peak RSS on a 100 MB and a 1 GB JSON Lines input
 
