@@ -19,7 +19,7 @@ import hashlib
 import pickle
 import re
 
-from .patterns import _class_end, _syntax, replace_anchors
+from .patterns import _class_end, replace_anchors, top_alternatives
 
 try:
     import hyperscan
@@ -117,23 +117,8 @@ def _prefilter_expression(pattern: str) -> bytes:
     # Anchors only restrict where a pattern matches: dropped, the expression matches more, which a
     # prefilter may. (The regexes run per paragraph, whose ends Hyperscan's ^ and $ do not know.)
     unanchored = replace_anchors(pattern, "", "")
-    expression = "|".join(_lookbehind_as_class(a) for a in _top_alternatives(unanchored))
+    expression = "|".join(_lookbehind_as_class(a) for a in top_alternatives(unanchored))
     return _PYTHON_ESCAPE.sub(r"\1\\x{\2}", expression).encode("utf-8")
-
-
-def _top_alternatives(pattern: str) -> list[str]:
-    """``pattern`` split at its top-level ``|``."""
-    parts, depth, done = [], 0, 0
-    for i, ch in _syntax(pattern):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[done:i])
-            done = i + 1
-    parts.append(pattern[done:])
-    return parts
 
 
 def _lookbehind_as_class(alternative: str) -> str:

@@ -60,8 +60,6 @@ def _chinese_integer(text: str) -> int | None:
     """
     if not text or text[0] in "零〇":
         return 0 if text in ("零", "〇") else None
-    if len(text) == 1 and text in _DIGIT_VALUE:
-        return _DIGIT_VALUE[text]     # 一, 三: most Chinese numerals reports count with
     if all(ch in _DIGIT_VALUE for ch in text):
         if len(text) > 1 and any(ch == "零" for ch in text):
             return None

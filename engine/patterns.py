@@ -133,12 +133,19 @@ def starts_at_paragraph(compiled: regex.Pattern) -> bool:
     source = compiled.pattern
     if not source.startswith(_START) or compiled.match("") is not None:
         return False
-    depth = 0
-    for _i, ch in _syntax(source, len(_START)):
+    return len(top_alternatives(source[len(_START):])) == 1
+
+
+def top_alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|``."""
+    parts, depth, done = [], 0, 0
+    for i, ch in _syntax(pattern):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
         elif ch == "|" and depth == 0:
-            return False
-    return True
+            parts.append(pattern[done:i])
+            done = i + 1
+    parts.append(pattern[done:])
+    return parts

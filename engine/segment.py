@@ -113,10 +113,9 @@ def sentences(text_view: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans of a paragraph; the final punctuation belongs to its sentence."""
     out = []
     s = start
-    for i in range(start, end):
-        if text_view[i] in SENTENCE_END:
-            out.append((s, i + 1))
-            s = i + 1
+    for i in sentence_ends(text_view, start, end):
+        out.append((s, i + 1))
+        s = i + 1
     if s < end:
         out.append((s, end))
     return out
