@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .core import NATIVE
 from .match import Hit
 from .rules import RuleSet
 from .segment import Paragraph
@@ -28,11 +29,24 @@ class Labelled(NamedTuple):
 
 
 def own_scores(hits: list[Hit]) -> dict[str, float]:
+    """Theme -> summed weight of the distinct rules among the hits."""
+    if NATIVE is not None:
+        return NATIVE.own_scores(hits)
+    return own_scores_python(hits)
+
+
+def own_scores_python(hits: list[Hit]) -> dict[str, float]:
+    """:func:`own_scores` in Python: the reference of ``_hitcore.own_scores``."""
     scores: dict[str, float] = {}
     if not hits:
         return scores
-    # each rule once, in the order of its first hit (the order the weights are summed in)
-    for rule in {h.rule.id: h.rule for h in hits}.values():
+    # each rule (by id) once, as its first hit has it, in the order of first hits (the order
+    # the weights are summed in)
+    first: dict = {}
+    for h in hits:
+        if h.rule.id not in first:
+            first[h.rule.id] = h.rule
+    for rule in first.values():
         theme = rule.theme
         if theme is not None:
             scores[theme] = scores.get(theme, 0.0) + rule.weight

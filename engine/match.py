@@ -27,6 +27,8 @@ import ahocorasick
 import regex
 
 from . import prefilter
+from .core import NATIVE, built as native_built
+from .core import _compiled as NATIVE_SCANNER   # the scanner may be asked for by name, even with TIFA_CORE=python
 from .normalize import view
 from .patterns import INDENT, PARAGRAPH_START, REGEX_TIMEOUT, call_for, compile_pattern, short_call as _short_call, starts_at_paragraph
 from .rules import Rule, RuleSet
@@ -72,17 +74,22 @@ _WHERE_REASONS = {(where, kind): f"where: {where}-only rule in a {kind} paragrap
                   for where in ("heading", "body") for kind in ("heading", "body", "boilerplate", "closing")}
 
 
-BACKENDS = ("auto", "portable", "hyperscan")
+BACKENDS = ("auto", "native", "hyperscan", "portable")
 
 
 def resolve_backend(requested: str | None = None) -> str:
-    """``portable`` (pyahocorasick) or ``hyperscan``: the argument, else ``$TIFA_MATCHER``, else
-    ``auto`` = hyperscan when it is installed. Both give identical hits."""
+    """The literal scanner: ``native`` (engine/_hitcore.c), ``hyperscan`` or ``portable``
+    (pyahocorasick): the argument, else ``$TIFA_MATCHER``, else ``auto`` = the first of them that
+    is there (native unless ``TIFA_CORE=python``). All give identical hits."""
     name = requested or os.environ.get("TIFA_MATCHER") or "auto"
     if name not in BACKENDS:
         raise ValueError(f"unknown matcher backend {name!r}; use one of {', '.join(BACKENDS)}")
     if name == "portable":
         return name
+    if name == "native" or (name == "auto" and NATIVE is not None):
+        if not native_built():
+            raise ValueError("matcher backend native needs engine/_hitcore.c compiled (pip install with a C compiler)")
+        return "native"
     from .match_hyperscan import available
     if available():
         return "hyperscan"
@@ -128,6 +135,7 @@ class Matcher:
         # rules whose hits count wherever they fall (no `where`, no `unless`): filter_hits
         # passes their hits through without a look at the paragraph
         self.plain = tuple(rule.where == "any" and i not in self.unless for i, rule in enumerate(self.rules))
+        self.plain_flags = bytes(self.plain)    # the same, as _hitcore reads it
         self.backend = backend
         self._compile_fast(table, backend)
 
@@ -195,7 +203,12 @@ class Matcher:
                     group_keys.setdefault(pid, {}).setdefault(gi, []).append(kid)
         self._group_keys = {pid: list(groups.values()) for pid, groups in group_keys.items()}
         self.backend_name = resolve_backend(backend)
-        if self.backend_name == "hyperscan":
+        if self.backend_name == "native":
+            # the scan, owners and expansions done in C (engine/_hitcore.c): no Python per occurrence
+            self._scanner = NATIVE_SCANNER.Automaton(
+                names, [o for (o, _e, _g) in keys.values()], [e for (_o, e, _g) in keys.values()],
+                [bool(g) for (_o, _e, g) in keys.values()])
+        elif self.backend_name == "hyperscan":
             from .match_hyperscan import HyperscanLiterals
             # every occurrence is needed of phrases, expansions and the literals windows centre on
             every = [bool(o or e or any(pid in placed for pid, _gi in g))
@@ -218,11 +231,18 @@ class Matcher:
         no overlap); gated patterns run only when a literal of each of their groups occurs,
         and patterns with short, context-free matches only around those literals.
         """
-        hits: set[tuple[int, int, int]] = set()
-        expanded: dict[int, list[tuple[int, int, int]]] = {}
-        key_places: dict[int, list[int]] = {}     # gate key -> its start offsets
-        if self._has_keys:
+        native = self.backend_name == "native"
+        expanded: dict[int, list[tuple[int, int, int]]]
+        key_places: dict[int, list[int]]          # gate key -> its start offsets
+        if native:
+            # phrase hits stay packed in C; the patterns' hits join them in _hitcore.merge
+            owned, expanded, key_places = self._scanner.scan(text_view) if self._has_keys else (b"", {}, {})
+            hits: list | set = []
+            add = hits.append
+        else:
+            hits, expanded, key_places = set(), {}, {}
             add = hits.add
+        if self._has_keys and not native:
             for end, (length, owners, expands, gates, kid) in self._scanner.iter(text_view):
                 start = end - length + 1
                 for owner in owners:
@@ -253,13 +273,13 @@ class Matcher:
                         continue
                     m = pattern.match(text_view, start, **call)
                     if m is not None and m.end() > m.start():
-                        hits.add((start, m.end(), owner))
+                        add((start, m.end(), owner))
                         pos = m.end()
                 continue
             pos = -1
             for start, _priority, length in found:
                 if start >= pos:
-                    hits.add((start, start + length, owner))
+                    add((start, start + length, owner))
                     pos = start + length
         windows: dict[int, list[tuple[int, int]]] = {}
         for pid in enabled.intersection(self._group_keys):
@@ -280,7 +300,7 @@ class Matcher:
                     unanchored, call = self._line_start[pid]
                     lines = sorted({bisect.bisect_right(line_starts, s) - 1 for s, _e in windows[pid]}) \
                         if pid in windows else range(len(line_starts))
-                    _match_at_line_starts(unanchored, call, text_view, line_starts, lines, owner, hits)
+                    _match_at_line_starts(unanchored, call, text_view, line_starts, lines, owner, add)
                     continue
                 stretches = _merge(windows[pid], self._window[pid], len(text_view)) if pid in windows else None
                 if stretches and len(stretches) * 300 < len(text_view):
@@ -291,13 +311,15 @@ class Matcher:
                     for a, b in stretches:
                         for m in pattern.finditer(text_view, a, b, **call_for(call, b - a)):
                             if m.end() > m.start():
-                                hits.add((m.start(), m.end(), owner))
+                                add((m.start(), m.end(), owner))
                     continue
                 for m in pattern.finditer(text_view, timeout=REGEX_TIMEOUT):
                     if m.end() > m.start():
-                        hits.add((m.start(), m.end(), owner))
+                        add((m.start(), m.end(), owner))
             except TimeoutError:
                 warnings.append(f"rule {self.rules[owner].id}: pattern timed out after {REGEX_TIMEOUT}s and was skipped")
+        if native:
+            return NATIVE_SCANNER.merge(owned, hits, RawHit), warnings
         return list(map(_raw_hit, sorted(hits))), warnings
 
     def find_slow(self, text_view: str) -> list[RawHit]:
@@ -362,7 +384,7 @@ _LINE_INDENT = regex.compile(rf"^{INDENT}*", regex.MULTILINE)   # ends where PAR
 
 
 def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, line_starts: list[int],
-                          lines, owner: int, hits: set) -> None:
+                          lines, owner: int, add) -> None:
     """What ``finditer`` finds for a pattern whose matches all start at a line's first
     non-blank character: a match at each such place, left to right, never inside the last.
     ``lines``: the (ascending) indices of the lines worth trying; the others cannot match."""
@@ -377,7 +399,7 @@ def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, li
         line_end = line_starts[i + 1] if i + 1 < n else len(text_view)
         m = pattern.match(text_view, pos, **call_for(call, line_end - pos))
         if m is not None and m.end() > m.start():
-            hits.add((m.start(), m.end(), owner))
+            add((m.start(), m.end(), owner))
             end = m.end()
 
 
@@ -410,6 +432,13 @@ def _where_ok(rule: Rule, kind: str) -> bool:
 
 def by_paragraph(raw_hits: list[RawHit], paragraphs: list[Paragraph]) -> list[list[RawHit]]:
     """Group raw hits by the paragraph that contains them; hits across a line break are dropped."""
+    if NATIVE is not None:
+        return NATIVE.by_paragraph(raw_hits, [p.start for p in paragraphs], [p.end for p in paragraphs])
+    return by_paragraph_python(raw_hits, paragraphs)
+
+
+def by_paragraph_python(raw_hits: list[RawHit], paragraphs: list[Paragraph]) -> list[list[RawHit]]:
+    """:func:`by_paragraph` in Python: the reference of ``_hitcore.by_paragraph``."""
     # The hits come sorted by start: each paragraph takes one slice of them (two bisections
     # per paragraph rather than one per hit, which counts at tens of thousands of hits).
     hit_starts = [h[0] for h in raw_hits]
@@ -426,31 +455,49 @@ def by_paragraph(raw_hits: list[RawHit], paragraphs: list[Paragraph]) -> list[li
 
 def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
                 groups: list[list[RawHit]]) -> tuple[list[list[Hit]], list[list[Miss]]]:
-    """Apply each rule's `where` and `unless` to the raw hits of each paragraph."""
+    """Apply each rule's `where` and `unless` to the raw hits of each paragraph: the kept
+    :class:`Hit` values and the :class:`Miss` values of each paragraph."""
+    memo: dict = {}
+    rules, unless = matcher.rules, matcher.unless
+
+    def judge(raw: RawHit, pi: int) -> Hit | Miss | None:
+        # a hit of a rule that is not plain, or any hit in page furniture
+        start, end, index = raw
+        paragraph = paragraphs[pi]
+        kind = paragraph.kind
+        rule = rules[index]
+        if kind == "boilerplate" and rule.role is None:
+            return None  # page furniture is no evidence of any theme
+        if rule.where != "any" and not _where_ok(rule, kind):
+            return _miss((start, end, rule, pi, _WHERE_REASONS[rule.where, kind]))
+        if index in unless:
+            excluded = matcher.excluded_by(index, text_view, start, end, paragraph, memo)
+            if excluded:
+                return _miss((start, end, rule, pi, f"unless: {excluded}"))
+        return _hit((start, end, rule, pi))
+
+    furniture = [p.kind == "boilerplate" for p in paragraphs]
+    if NATIVE is not None:
+        return NATIVE.filter_plain(groups, furniture, matcher.plain_flags, rules, Hit, judge)
+    return filter_plain_python(groups, furniture, matcher.plain, rules, judge)
+
+
+def filter_plain_python(groups, furniture, plain, rules, judge):
+    """The loop of :func:`filter_hits` in Python (the reference of ``_hitcore.filter_plain``):
+    hits of plain rules outside page furniture are kept as they are, the others judged."""
     kept: list[list[Hit]] = []
     missed: list[list[Miss]] = []
-    memo: dict = {}
-    rules, unless, plain = matcher.rules, matcher.unless, matcher.plain
-    for pi, (paragraph, raw) in enumerate(zip(paragraphs, groups)):
+    for pi, raw in enumerate(groups):
         good, bad = [], []
-        kind = paragraph.kind
-        furniture = kind == "boilerplate"
-        for start, end, index in raw:
-            if plain[index] and not furniture:
-                good.append(_hit((start, end, rules[index], pi)))   # most hits: nothing to check
+        boiler = furniture[pi]
+        for h in raw:
+            index = h[2]
+            if plain[index] and not boiler:
+                good.append(_hit((h[0], h[1], rules[index], pi)))   # most hits: nothing to check
                 continue
-            rule = rules[index]
-            if furniture and rule.role is None:
-                continue  # page furniture is no evidence of any theme
-            if rule.where != "any" and not _where_ok(rule, kind):
-                bad.append(_miss((start, end, rule, pi, _WHERE_REASONS[rule.where, kind])))
-                continue
-            if index in unless:
-                excluded = matcher.excluded_by(index, text_view, start, end, paragraph, memo)
-                if excluded:
-                    bad.append(_miss((start, end, rule, pi, f"unless: {excluded}")))
-                    continue
-            good.append(_hit((start, end, rule, pi)))
+            out = judge(h, pi)
+            if out is not None:
+                (good if type(out) is Hit else bad).append(out)
         kept.append(good)
         missed.append(bad)
     return kept, missed

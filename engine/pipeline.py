@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from . import classify as classify_stage
 from . import quantities as quantity_stage
 from . import segment
+from .core import NATIVE
 from .match import Matcher, by_paragraph, filter_hits
 from .normalize import detect_script, view
 from .read import ReadError, read_bytes
@@ -130,16 +131,11 @@ class Classifier:
         }
 
     def _paragraph(self, analysis: Analysis, i: int) -> dict:
+        """The result object of paragraph ``i``."""
         item = analysis.labelled[i]
         p = item.paragraph
-        text, fields = analysis.text, self._hit_fields
-        # one evidence object per hit, written as one dict display (hits come by the ten
-        # thousand: ~30% faster than copying a prepared head and assigning the rest)
-        evidence = []
-        append = evidence.append
-        for start, end, rule, _p in analysis.hits[i]:
-            rule_id, key, value, weight = fields[rule.id]
-            append({"rule": rule_id, key: value, "span": [start, end], "text": text[start:end], "weight": weight})
+        evidence = (NATIVE.evidence if NATIVE is not None else evidence_python)(
+            analysis.hits[i], analysis.text, self._hit_fields)
         out = {
             "index": p.index,
             "span": [p.start, p.end],
@@ -156,3 +152,15 @@ class Classifier:
             out["summary"] = True
         return out
 
+
+def evidence_python(hits: list, text: str, fields: dict) -> list[dict]:
+    """One evidence object per hit (the reference of ``_hitcore.evidence``). ``fields``: rule
+    id -> (id, "theme" or "role", its value, weight)."""
+    # one dict display per hit (hits come by the ten thousand: ~30% faster than copying a
+    # prepared head and assigning the rest)
+    evidence = []
+    append = evidence.append
+    for start, end, rule, _p in hits:
+        rule_id, key, value, weight = fields[rule.id]
+        append({"rule": rule_id, key: value, "span": [start, end], "text": text[start:end], "weight": weight})
+    return evidence

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ import regex
 from . import numbers, prefilter
 from .diagnostics import Diagnostic, RuleError, json_path
 from .match import resolve_backend
-from .match_hyperscan import HyperscanRegions
+from .match_hyperscan import HyperscanRegions, available as hyperscan_available
 from .normalize import view, view_pattern
 from .patterns import call_for, short_call as _short_call
 from .rules import QUANTITY_FILE, Located, RuleSet, load_schema, load_yaml, schema_diagnostics
@@ -307,8 +308,9 @@ class Extractor:
         self._trap_groups = [prefilter.required_groups(p.pattern, p.flags) for _t, p in self.traps]
         self._trap_calls = {t.entry.id: _short_call(t.pattern) for t in grammar.traps}
         # with Hyperscan, one scan of a paragraph tells which traps may match in it
+        # (whatever scans the literals of the rules, unless the portable path is asked for)
         self.trap_regions = HyperscanRegions([p.pattern for _t, p in self.traps]) \
-            if self.backend == "hyperscan" and self.traps else None
+            if self.backend != "portable" and hyperscan_available() and self.traps else None
         # rate cues are searched in the few words before each number: no per-call timeout
         # unless the pattern is risky (see patterns.needs_timeout)
         self.rates = [(r, regex.compile(view_pattern(r.pattern)), _short_call(r.pattern)) for r in grammar.rates]
@@ -447,8 +449,11 @@ class Extractor:
             claimed += self.quoted_spans(text, p.start, p.end)
             # A theme hit claims a number only when it holds the whole number and counter
             # (四个意识, 三会一课), not when a volume cue reaches into it (培训干部230...).
-            slogans = [(h.start, h.end) for h in hits[pi] if h.rule.theme is not None] \
+            # The hits come sorted by start: such a hit exists when, among the hits that start at
+            # or before the number, the farthest end reaches its counter (one bisection).
+            themed = [h for h in hits[pi] if h.rule.theme is not None] \
                 if hits is not None and pi < len(hits) else []
+            slogans = ([h.start for h in themed], list(itertools.accumulate([h.end for h in themed], max)))
             out.extend(self._paragraph(text, text_view, p, claimed, slogans, live[pi]))
         return out
 
@@ -519,9 +524,11 @@ class Extractor:
         core_end = m.end(self._unit_group) if unit else end   # the number and its counter
         if _overlaps(num_start, core_end, claimed):
             return None
-        for s, e in slogans:
-            if s <= num_start and core_end <= e:
-                return None
+        slogan_starts, slogan_reach = slogans
+        if slogan_starts:
+            i = bisect.bisect_right(slogan_starts, num_start)
+            if i and slogan_reach[i - 1] >= core_end:
+                return None   # inside a theme hit
         if not chinese and num.isdecimal():
             head_value = int(num)   # the usual 6147: no Decimal needed
         else:

@@ -14,7 +14,7 @@ import random
 import pytest
 import regex
 
-from engine import prefilter
+from engine import core, prefilter
 from engine.match import Matcher, resolve_backend
 from engine.match_hyperscan import available as hyperscan_available
 from engine.normalize import view
@@ -23,7 +23,7 @@ from engine.segment import Paragraph
 
 from conftest import SEED_FILES
 
-BACKENDS = ["portable"] + (["hyperscan"] if hyperscan_available() else [])
+BACKENDS = ["portable"] + (["hyperscan"] if hyperscan_available() else []) + (["native"] if core.built() else [])
 needs_hyperscan = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan not installed (extra `fast`)")
 
 
@@ -78,6 +78,16 @@ def test_unknown_backend_is_refused():
     with pytest.raises(ValueError):
         resolve_backend("turbo")
     assert resolve_backend("portable") == "portable"
+
+
+@pytest.mark.skipif(not core.built(), reason="engine/_hitcore.c not compiled here")
+def test_native_scanner_and_portable_give_identical_hits(ruleset):
+    portable, native = Matcher(ruleset, "portable"), Matcher(ruleset, "native")
+    assert native.backend_name == "native"
+    rng = random.Random(11)
+    views = _views()
+    for text in views + [_shuffled(rng, views) for _ in range(40)]:
+        assert native.find(text) == portable.find(text)
 
 
 # ---------------------------------------------------------- random patterns ---

@@ -1,0 +1,739 @@
+/* _hitcore: the per-hit loops of tifa, compiled.
+ *
+ * A document makes tens of thousands of hits per megabyte, and in Python each one costs a
+ * few microseconds in every stage it passes (scanned, collected, sorted, grouped by
+ * paragraph, filtered, scored, written out). This module does the same work in C, behind the
+ * interfaces of the Python code it stands for; the Python code stays the reference, and the
+ * tests compare the two (tests/test_hitcore.py). It is optional: where it cannot be built,
+ * engine/core.py says so and tifa runs the Python code, with identical results.
+ *
+ *   Automaton(keys, owners, expands, gates)   all literal keys of a Matcher, Aho-Corasick
+ *       .scan(view) -> (owned, expanded, places)
+ *           owned: bytes, (start, end, owner) int32 triples of every occurrence of a phrase
+ *           expanded: {pattern: [(start, priority, length), ...]} of finite-pattern strings
+ *           places: {key: [start, ...]} of keys that gate patterns
+ *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner)
+ *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
+ *   filter_plain(groups, furniture, plain, rules, hit_cls, slow) -> (kept, missed)
+ *   own_scores(hits) -> {theme: summed weight of the distinct rules}
+ *   evidence(hits, text, fields) -> [evidence dict, ...]
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ automaton --- */
+
+typedef struct {
+    uint32_t ch;
+    int32_t next;
+} Edge;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *args;          /* the constructor's arguments, for pickling */
+    int32_t n_states;
+    int32_t *edge_start;     /* the edges of state s: edges[edge_start[s] .. edge_start[s+1]), sorted by ch */
+    Edge *edges;
+    int32_t *fail;
+    int32_t *out_key;        /* the key that ends at this state, or -1 */
+    int32_t *out_next;       /* the nearest state on the fail chain where a key ends, or -1 */
+    int32_t *root;           /* root transitions of the BMP, dense (0 = none): most steps start there */
+    int32_t n_keys;
+    int32_t *key_len;
+    int32_t *own_start, *own_list;              /* owners of key k: own_list[own_start[k] .. own_start[k+1]) */
+    int32_t *exp_start, *exp_pid, *exp_prio;    /* (pattern, priority) pairs of key k, likewise */
+    uint8_t *gate;
+} Automaton;
+
+static void automaton_free_arrays(Automaton *a) {
+    PyMem_Free(a->edge_start); PyMem_Free(a->edges); PyMem_Free(a->fail);
+    PyMem_Free(a->out_key); PyMem_Free(a->out_next); PyMem_Free(a->root);
+    PyMem_Free(a->key_len); PyMem_Free(a->own_start); PyMem_Free(a->own_list);
+    PyMem_Free(a->exp_start); PyMem_Free(a->exp_pid); PyMem_Free(a->exp_prio); PyMem_Free(a->gate);
+    a->edge_start = NULL; a->edges = NULL; a->fail = a->out_key = a->out_next = a->root = NULL;
+    a->key_len = a->own_start = a->own_list = a->exp_start = a->exp_pid = a->exp_prio = NULL;
+    a->gate = NULL;
+}
+
+static void automaton_dealloc(Automaton *a) {
+    automaton_free_arrays(a);
+    Py_XDECREF(a->args);
+    Py_TYPE(a)->tp_free((PyObject *)a);
+}
+
+static inline int32_t step(const Automaton *a, int32_t s, uint32_t ch) {
+    if (s == 0) {
+        if (ch < 65536) return a->root[ch];
+    }
+    int32_t lo = a->edge_start[s], hi = a->edge_start[s + 1];
+    while (lo < hi) {
+        int32_t mid = (lo + hi) >> 1;
+        uint32_t c = a->edges[mid].ch;
+        if (c == ch) return a->edges[mid].next;
+        if (c < ch) lo = mid + 1; else hi = mid;
+    }
+    return 0;
+}
+
+/* trie construction: a growable list of (parent, ch, child) and an open-addressing table */
+typedef struct { int32_t parent; uint32_t ch; int32_t child; } Triple;
+
+static int triple_cmp(const void *x, const void *y) {
+    const Triple *p = x, *q = y;
+    if (p->parent != q->parent) return p->parent < q->parent ? -1 : 1;
+    if (p->ch != q->ch) return p->ch < q->ch ? -1 : 1;
+    return 0;
+}
+
+static inline uint64_t slot_of(int32_t parent, uint32_t ch, uint64_t mask) {
+    uint64_t h = ((uint64_t)(uint32_t)parent * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)ch * 0xC2B2AE3D27D4EB4FULL);
+    return (h ^ (h >> 29)) & mask;
+}
+
+/* lengths of a sequence of int sequences into a CSR index; returns -1 with an error set */
+static int32_t *csr_ints(PyObject *seq, Py_ssize_t n, int width, int32_t **out_a, int32_t **out_b) {
+    int32_t *start = PyMem_Malloc(sizeof(int32_t) * (n + 1));
+    if (!start) { PyErr_NoMemory(); return NULL; }
+    Py_ssize_t total = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, k);
+        Py_ssize_t m = PySequence_Length(item);
+        if (m < 0) { PyMem_Free(start); return NULL; }
+        start[k] = (int32_t)total;
+        total += m;
+    }
+    start[n] = (int32_t)total;
+    int32_t *a = PyMem_Malloc(sizeof(int32_t) * (total + 1));
+    int32_t *b = width == 2 ? PyMem_Malloc(sizeof(int32_t) * (total + 1)) : NULL;
+    if (!a || (width == 2 && !b)) { PyMem_Free(start); PyMem_Free(a); PyMem_Free(b); PyErr_NoMemory(); return NULL; }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, k), "owners and expansions must be sequences");
+        if (!item) { PyMem_Free(start); PyMem_Free(a); PyMem_Free(b); return NULL; }
+        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(item); j++) {
+            PyObject *x = PySequence_Fast_GET_ITEM(item, j);
+            long v1, v2 = 0;
+            if (width == 2) {
+                if (!PyTuple_Check(x) || PyTuple_GET_SIZE(x) != 2) {
+                    PyErr_SetString(PyExc_TypeError, "expansions must be (pattern, priority) pairs");
+                    v1 = -1;
+                } else {
+                    v1 = PyLong_AsLong(PyTuple_GET_ITEM(x, 0));
+                    if (!PyErr_Occurred()) v2 = PyLong_AsLong(PyTuple_GET_ITEM(x, 1));
+                }
+            } else {
+                v1 = PyLong_AsLong(x);
+            }
+            if (PyErr_Occurred()) { Py_DECREF(item); PyMem_Free(start); PyMem_Free(a); PyMem_Free(b); return NULL; }
+            a[start[k] + j] = (int32_t)v1;
+            if (width == 2) b[start[k] + j] = (int32_t)v2;
+        }
+        Py_DECREF(item);
+    }
+    *out_a = a;
+    if (out_b) *out_b = b;
+    return start;
+}
+
+static PyObject *automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *keys_in, *owners_in, *expands_in, *gates_in;
+    static char *kwlist[] = {"keys", "owners", "expands", "gates", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO:Automaton", kwlist, &keys_in, &owners_in, &expands_in, &gates_in))
+        return NULL;
+    Automaton *a = (Automaton *)type->tp_alloc(type, 0);
+    if (!a) return NULL;
+    PyObject *keys = NULL, *owners = NULL, *expands = NULL, *gates = NULL;
+    Triple *triples = NULL;
+    int32_t *table = NULL;
+    int32_t *queue = NULL;
+    keys = PySequence_Fast(keys_in, "keys must be a sequence of str");
+    owners = keys ? PySequence_Fast(owners_in, "owners must be a sequence") : NULL;
+    expands = owners ? PySequence_Fast(expands_in, "expands must be a sequence") : NULL;
+    gates = expands ? PySequence_Fast(gates_in, "gates must be a sequence") : NULL;
+    if (!gates) goto fail;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(keys);
+    if (PySequence_Fast_GET_SIZE(owners) != n || PySequence_Fast_GET_SIZE(expands) != n || PySequence_Fast_GET_SIZE(gates) != n) {
+        PyErr_SetString(PyExc_ValueError, "keys, owners, expands and gates must have the same length");
+        goto fail;
+    }
+    if (n >= INT32_MAX / 2) { PyErr_SetString(PyExc_ValueError, "too many keys"); goto fail; }
+    a->n_keys = (int32_t)n;
+    a->args = PyTuple_Pack(4, keys, owners, expands, gates);
+    if (!a->args) goto fail;
+
+    Py_ssize_t chars = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *key = PySequence_Fast_GET_ITEM(keys, k);
+        if (!PyUnicode_Check(key) || PyUnicode_GET_LENGTH(key) == 0) {
+            PyErr_Format(PyExc_TypeError, "key %zd must be a non-empty str", k);
+            goto fail;
+        }
+        chars += PyUnicode_GET_LENGTH(key);
+    }
+    if (chars >= INT32_MAX / 4) { PyErr_SetString(PyExc_ValueError, "keys too long"); goto fail; }
+    int32_t cap = (int32_t)chars + 1;
+    a->key_len = PyMem_Malloc(sizeof(int32_t) * (n + 1));
+    a->out_key = PyMem_Malloc(sizeof(int32_t) * cap);
+    a->gate = PyMem_Malloc(n + 1);
+    triples = PyMem_Malloc(sizeof(Triple) * cap);
+    uint64_t size = 16;
+    while (size < (uint64_t)cap * 2) size <<= 1;
+    uint64_t mask = size - 1;
+    table = PyMem_Malloc(sizeof(int32_t) * size);   /* slot -> index into triples, -1 empty */
+    if (!a->key_len || !a->out_key || !a->gate || !triples || !table) { PyErr_NoMemory(); goto fail; }
+    memset(table, 0xff, sizeof(int32_t) * size);
+    int32_t states = 1, n_triples = 0;
+    a->out_key[0] = -1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *key = PySequence_Fast_GET_ITEM(keys, k);
+        int kind = PyUnicode_KIND(key);
+        const void *data = PyUnicode_DATA(key);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(key);
+        int32_t s = 0;
+        for (Py_ssize_t i = 0; i < len; i++) {
+            uint32_t ch = PyUnicode_READ(kind, data, i);
+            uint64_t slot = slot_of(s, ch, mask);
+            int32_t found = -1;
+            while (table[slot] >= 0) {
+                Triple *t = &triples[table[slot]];
+                if (t->parent == s && t->ch == ch) { found = t->child; break; }
+                slot = (slot + 1) & mask;
+            }
+            if (found < 0) {
+                found = states++;
+                a->out_key[found] = -1;
+                triples[n_triples] = (Triple){s, ch, found};
+                table[slot] = n_triples++;
+            }
+            s = found;
+        }
+        if (a->out_key[s] >= 0) {
+            PyErr_Format(PyExc_ValueError, "key %zd repeats key %d", k, a->out_key[s]);
+            goto fail;
+        }
+        a->out_key[s] = (int32_t)k;
+        a->key_len[k] = (int32_t)len;
+        int g = PyObject_IsTrue(PySequence_Fast_GET_ITEM(gates, k));
+        if (g < 0) goto fail;
+        a->gate[k] = (uint8_t)g;
+    }
+    PyMem_Free(table); table = NULL;
+    a->n_states = states;
+    qsort(triples, n_triples, sizeof(Triple), triple_cmp);
+    a->edge_start = PyMem_Malloc(sizeof(int32_t) * (states + 1));
+    a->edges = PyMem_Malloc(sizeof(Edge) * (n_triples + 1));
+    a->fail = PyMem_Malloc(sizeof(int32_t) * states);
+    a->out_next = PyMem_Malloc(sizeof(int32_t) * states);
+    a->root = PyMem_Calloc(65536, sizeof(int32_t));
+    queue = PyMem_Malloc(sizeof(int32_t) * states);
+    if (!a->edge_start || !a->edges || !a->fail || !a->out_next || !a->root || !queue) { PyErr_NoMemory(); goto fail; }
+    {
+        int32_t t = 0;
+        for (int32_t s = 0; s <= states; s++) {
+            while (t < n_triples && triples[t].parent < s) t++;
+            a->edge_start[s] = t;
+        }
+        for (int32_t i = 0; i < n_triples; i++) {
+            a->edges[i].ch = triples[i].ch;
+            a->edges[i].next = triples[i].child;
+            if (triples[i].parent == 0 && triples[i].ch < 65536) a->root[triples[i].ch] = triples[i].child;
+        }
+    }
+    PyMem_Free(triples); triples = NULL;
+    /* failure links and output links, breadth first */
+    {
+        int32_t head = 0, tail = 0;
+        a->fail[0] = 0;
+        a->out_next[0] = -1;
+        for (int32_t e = a->edge_start[0]; e < a->edge_start[1]; e++) {
+            int32_t c = a->edges[e].next;
+            a->fail[c] = 0;
+            a->out_next[c] = -1;
+            queue[tail++] = c;
+        }
+        while (head < tail) {
+            int32_t s = queue[head++];
+            for (int32_t e = a->edge_start[s]; e < a->edge_start[s + 1]; e++) {
+                uint32_t ch = a->edges[e].ch;
+                int32_t c = a->edges[e].next;
+                int32_t f = a->fail[s];
+                int32_t g;
+                while ((g = step(a, f, ch)) == 0 && f != 0) f = a->fail[f];
+                a->fail[c] = g;
+                a->out_next[c] = a->out_key[g] >= 0 ? g : a->out_next[g];
+                queue[tail++] = c;
+            }
+        }
+    }
+    PyMem_Free(queue); queue = NULL;
+    a->own_start = csr_ints(owners, n, 1, &a->own_list, NULL);
+    if (!a->own_start) goto fail;
+    a->exp_start = csr_ints(expands, n, 2, &a->exp_pid, &a->exp_prio);
+    if (!a->exp_start) goto fail;
+    Py_DECREF(keys); Py_DECREF(owners); Py_DECREF(expands); Py_DECREF(gates);
+    return (PyObject *)a;
+fail:
+    PyMem_Free(triples); PyMem_Free(table); PyMem_Free(queue);
+    Py_XDECREF(keys); Py_XDECREF(owners); Py_XDECREF(expands); Py_XDECREF(gates);
+    Py_DECREF(a);
+    return NULL;
+}
+
+/* a growable array of int32 triples */
+typedef struct { int32_t *v; Py_ssize_t n, cap; } Buf;
+
+static int buf_push(Buf *b, int32_t x, int32_t y, int32_t z) {
+    if (b->n + 3 > b->cap) {
+        Py_ssize_t cap = b->cap ? b->cap * 2 : 3 * 1024;
+        int32_t *v = PyMem_Realloc(b->v, sizeof(int32_t) * cap);
+        if (!v) { PyErr_NoMemory(); return -1; }
+        b->v = v; b->cap = cap;
+    }
+    b->v[b->n++] = x; b->v[b->n++] = y; b->v[b->n++] = z;
+    return 0;
+}
+
+static int append_to(PyObject *dict, int32_t key, PyObject *item) {
+    /* dict[key].append(item), creating the list; steals item */
+    if (!item) return -1;
+    PyObject *k = PyLong_FromLong(key);
+    if (!k) { Py_DECREF(item); return -1; }
+    PyObject *list = PyDict_GetItemWithError(dict, k);
+    int rc;
+    if (list) {
+        rc = PyList_Append(list, item);
+    } else if (PyErr_Occurred()) {
+        rc = -1;
+    } else {
+        list = PyList_New(1);
+        if (!list) rc = -1;
+        else {
+            Py_INCREF(item);
+            PyList_SET_ITEM(list, 0, item);
+            rc = PyDict_SetItem(dict, k, list);
+            Py_DECREF(list);
+        }
+    }
+    Py_DECREF(k);
+    Py_DECREF(item);
+    return rc;
+}
+
+static PyObject *automaton_scan(Automaton *a, PyObject *text) {
+    if (!PyUnicode_Check(text)) { PyErr_SetString(PyExc_TypeError, "scan() needs a str"); return NULL; }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    if (len >= INT32_MAX) { PyErr_SetString(PyExc_ValueError, "text too long"); return NULL; }
+    Buf owned = {NULL, 0, 0};
+    PyObject *expanded = PyDict_New(), *places = PyDict_New(), *result = NULL;
+    if (!expanded || !places) goto done;
+    int32_t s = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        uint32_t ch = PyUnicode_READ(kind, data, i);
+        int32_t next;
+        while ((next = step(a, s, ch)) == 0 && s != 0) s = a->fail[s];
+        s = next;
+        if (s == 0) continue;
+        for (int32_t t = a->out_key[s] >= 0 ? s : a->out_next[s]; t >= 0; t = a->out_next[t]) {
+            int32_t k = a->out_key[t];
+            int32_t klen = a->key_len[k];
+            int32_t start = (int32_t)i - klen + 1;
+            for (int32_t j = a->own_start[k]; j < a->own_start[k + 1]; j++)
+                if (buf_push(&owned, start, (int32_t)i + 1, a->own_list[j]) < 0) goto done;
+            for (int32_t j = a->exp_start[k]; j < a->exp_start[k + 1]; j++)
+                if (append_to(expanded, a->exp_pid[j], Py_BuildValue("(iii)", start, a->exp_prio[j], klen)) < 0)
+                    goto done;
+            if (a->gate[k] && append_to(places, k, PyLong_FromLong(start)) < 0) goto done;
+        }
+    }
+    {
+        PyObject *bytes = PyBytes_FromStringAndSize((const char *)owned.v, (Py_ssize_t)(owned.n * sizeof(int32_t)));
+        if (!bytes) goto done;
+        result = PyTuple_Pack(3, bytes, expanded, places);
+        Py_DECREF(bytes);
+    }
+done:
+    PyMem_Free(owned.v);
+    Py_XDECREF(expanded);
+    Py_XDECREF(places);
+    return result;
+}
+
+static PyObject *automaton_reduce(Automaton *a, PyObject *Py_UNUSED(ignored)) {
+    return Py_BuildValue("(OO)", (PyObject *)Py_TYPE(a), a->args);
+}
+
+static PyObject *automaton_get_states(Automaton *a, void *Py_UNUSED(closure)) {
+    return PyLong_FromLong(a->n_states);
+}
+
+static PyMethodDef automaton_methods[] = {
+    {"scan", (PyCFunction)automaton_scan, METH_O,
+     "scan(view) -> (owned, expanded, places): every occurrence of every key, overlapping ones included"},
+    {"__reduce__", (PyCFunction)automaton_reduce, METH_NOARGS, "rebuilt from its keys when unpickled"},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef automaton_getset[] = {
+    {"states", (getter)automaton_get_states, NULL, "number of trie states", NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject AutomatonType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "engine._hitcore.Automaton",
+    .tp_basicsize = sizeof(Automaton),
+    .tp_dealloc = (destructor)automaton_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Aho-Corasick automaton over code points: Automaton(keys, owners, expands, gates)",
+    .tp_methods = automaton_methods,
+    .tp_getset = automaton_getset,
+    .tp_new = automaton_new,
+};
+
+/* ---------------------------------------------------------------------- merge --- */
+
+static int triple3_cmp(const void *x, const void *y) {
+    const int32_t *p = x, *q = y;
+    for (int i = 0; i < 3; i++)
+        if (p[i] != q[i]) return p[i] < q[i] ? -1 : 1;
+    return 0;
+}
+
+/* cls(a, b, c) for a tuple subclass, the way tuple.__new__(cls, (a, b, c)) builds it; steals a, b, c */
+static PyObject *make3(PyTypeObject *cls, PyObject *x, PyObject *y, PyObject *z) {
+    if (!x || !y || !z) { Py_XDECREF(x); Py_XDECREF(y); Py_XDECREF(z); return NULL; }
+    PyObject *t = cls->tp_alloc(cls, 3);
+    if (!t) { Py_DECREF(x); Py_DECREF(y); Py_DECREF(z); return NULL; }
+    PyTuple_SET_ITEM(t, 0, x); PyTuple_SET_ITEM(t, 1, y); PyTuple_SET_ITEM(t, 2, z);
+    return t;
+}
+
+static int check_tuple_class(PyObject *cls) {
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "the hit class must be a tuple subclass");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *merge(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer owned;
+    PyObject *extra, *cls;
+    if (!PyArg_ParseTuple(args, "y*OO:merge", &owned, &extra, &cls)) return NULL;
+    PyObject *result = NULL, *fast = NULL;
+    int32_t *v = NULL;
+    if (check_tuple_class(cls) < 0) goto done;
+    fast = PySequence_Fast(extra, "extra hits must be a sequence");
+    if (!fast) goto done;
+    Py_ssize_t n_owned = owned.len / (Py_ssize_t)(3 * sizeof(int32_t));
+    Py_ssize_t n_extra = PySequence_Fast_GET_SIZE(fast);
+    Py_ssize_t n = n_owned + n_extra;
+    v = PyMem_Malloc(sizeof(int32_t) * 3 * (n + 1));
+    if (!v) { PyErr_NoMemory(); goto done; }
+    memcpy(v, owned.buf, sizeof(int32_t) * 3 * n_owned);
+    for (Py_ssize_t i = 0; i < n_extra; i++) {
+        PyObject *h = PySequence_Fast_GET_ITEM(fast, i);
+        if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) != 3) {
+            PyErr_SetString(PyExc_TypeError, "extra hits must be (start, end, rule) tuples");
+            goto done;
+        }
+        for (int j = 0; j < 3; j++) {
+            long x = PyLong_AsLong(PyTuple_GET_ITEM(h, j));
+            if (x == -1 && PyErr_Occurred()) goto done;
+            v[3 * (n_owned + i) + j] = (int32_t)x;
+        }
+    }
+    qsort(v, n, 3 * sizeof(int32_t), triple3_cmp);
+    result = PyList_New(0);
+    if (!result) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int32_t *t = v + 3 * i;
+        if (i && t[0] == t[-3] && t[1] == t[-2] && t[2] == t[-1]) continue;
+        PyObject *hit = make3((PyTypeObject *)cls, PyLong_FromLong(t[0]), PyLong_FromLong(t[1]), PyLong_FromLong(t[2]));
+        if (!hit || PyList_Append(result, hit) < 0) { Py_XDECREF(hit); Py_CLEAR(result); goto done; }
+        Py_DECREF(hit);
+    }
+done:
+    PyMem_Free(v);
+    Py_XDECREF(fast);
+    PyBuffer_Release(&owned);
+    return result;
+}
+
+/* --------------------------------------------------------------- by_paragraph --- */
+
+static PyObject *by_paragraph(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *raw, *starts, *ends;
+    if (!PyArg_ParseTuple(args, "O!O!O!:by_paragraph", &PyList_Type, &raw, &PyList_Type, &starts, &PyList_Type, &ends))
+        return NULL;
+    Py_ssize_t np = PyList_GET_SIZE(starts), nh = PyList_GET_SIZE(raw);
+    if (PyList_GET_SIZE(ends) != np) { PyErr_SetString(PyExc_ValueError, "starts and ends differ in length"); return NULL; }
+    PyObject *groups = PyList_New(np);
+    if (!groups) return NULL;
+    Py_ssize_t lo = 0;
+    for (Py_ssize_t k = 0; k < np; k++) {
+        long start = PyLong_AsLong(PyList_GET_ITEM(starts, k));
+        long end = PyLong_AsLong(PyList_GET_ITEM(ends, k));
+        if (PyErr_Occurred()) { Py_DECREF(groups); return NULL; }
+        PyObject *group = PyList_New(0);
+        if (!group) { Py_DECREF(groups); return NULL; }
+        PyList_SET_ITEM(groups, k, group);
+        /* hits are sorted by start: skip those before the paragraph, take those that start in it */
+        while (lo < nh) {
+            PyObject *h = PyList_GET_ITEM(raw, lo);
+            long s = PyLong_AsLong(PyTuple_GET_ITEM(h, 0));
+            if (s == -1 && PyErr_Occurred()) { Py_DECREF(groups); return NULL; }
+            if (s >= start) break;
+            lo++;
+        }
+        while (lo < nh) {
+            PyObject *h = PyList_GET_ITEM(raw, lo);
+            long s = PyLong_AsLong(PyTuple_GET_ITEM(h, 0));
+            if (s == -1 && PyErr_Occurred()) { Py_DECREF(groups); return NULL; }
+            if (s >= end) break;
+            long e = PyLong_AsLong(PyTuple_GET_ITEM(h, 1));
+            if (e == -1 && PyErr_Occurred()) { Py_DECREF(groups); return NULL; }
+            if (e <= end && PyList_Append(group, h) < 0) { Py_DECREF(groups); return NULL; }
+            lo++;
+        }
+    }
+    return groups;
+}
+
+/* --------------------------------------------------------------- filter_plain --- */
+
+static PyObject *filter_plain(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *groups, *furniture, *rules, *hit_cls, *slow;
+    Py_buffer plain;
+    if (!PyArg_ParseTuple(args, "O!O!y*O!OO:filter_plain", &PyList_Type, &groups, &PyList_Type, &furniture,
+                          &plain, &PyTuple_Type, &rules, &hit_cls, &slow))
+        return NULL;
+    PyObject *kept = NULL, *missed = NULL, *result = NULL;
+    const uint8_t *flags = plain.buf;
+    Py_ssize_t n_rules = PyTuple_GET_SIZE(rules);
+    Py_ssize_t np = PyList_GET_SIZE(groups);
+    if (check_tuple_class(hit_cls) < 0) goto done;
+    if (PyList_GET_SIZE(furniture) != np || plain.len != n_rules) {
+        PyErr_SetString(PyExc_ValueError, "groups, furniture, plain and rules do not agree");
+        goto done;
+    }
+    kept = PyList_New(np);
+    missed = PyList_New(np);
+    if (!kept || !missed) goto done;
+    for (Py_ssize_t pi = 0; pi < np; pi++) {
+        PyObject *good = PyList_New(0), *bad = PyList_New(0);
+        if (!good || !bad) { Py_XDECREF(good); Py_XDECREF(bad); goto done; }
+        PyList_SET_ITEM(kept, pi, good);
+        PyList_SET_ITEM(missed, pi, bad);
+        int furn = PyObject_IsTrue(PyList_GET_ITEM(furniture, pi));
+        if (furn < 0) goto done;
+        PyObject *raw = PyList_GET_ITEM(groups, pi);
+        if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "each group must be a list"); goto done; }
+        Py_ssize_t nh = PyList_GET_SIZE(raw);
+        if (!nh) continue;
+        PyObject *index_obj = PyLong_FromSsize_t(pi);
+        if (!index_obj) goto done;
+        for (Py_ssize_t j = 0; j < nh; j++) {
+            PyObject *h = PyList_GET_ITEM(raw, j);
+            if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) {
+                PyErr_SetString(PyExc_TypeError, "raw hits must be (start, end, rule) tuples");
+                Py_DECREF(index_obj); goto done;
+            }
+            long r = PyLong_AsLong(PyTuple_GET_ITEM(h, 2));
+            if (r == -1 && PyErr_Occurred()) { Py_DECREF(index_obj); goto done; }
+            if (r < 0 || r >= n_rules) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); Py_DECREF(index_obj); goto done; }
+            PyObject *out;
+            if (flags[r] && !furn) {
+                PyObject *t = ((PyTypeObject *)hit_cls)->tp_alloc((PyTypeObject *)hit_cls, 4);
+                if (!t) { Py_DECREF(index_obj); goto done; }
+                PyObject *a0 = PyTuple_GET_ITEM(h, 0), *a1 = PyTuple_GET_ITEM(h, 1), *a2 = PyTuple_GET_ITEM(rules, r);
+                Py_INCREF(a0); Py_INCREF(a1); Py_INCREF(a2); Py_INCREF(index_obj);
+                PyTuple_SET_ITEM(t, 0, a0); PyTuple_SET_ITEM(t, 1, a1); PyTuple_SET_ITEM(t, 2, a2);
+                PyTuple_SET_ITEM(t, 3, index_obj);
+                out = t;
+            } else {
+                out = PyObject_CallFunctionObjArgs(slow, h, index_obj, NULL);
+                if (!out) { Py_DECREF(index_obj); goto done; }
+                if (out == Py_None) { Py_DECREF(out); continue; }
+            }
+            int rc = PyList_Append(Py_TYPE(out) == (PyTypeObject *)hit_cls ? good : bad, out);
+            Py_DECREF(out);
+            if (rc < 0) { Py_DECREF(index_obj); goto done; }
+        }
+        Py_DECREF(index_obj);
+    }
+    result = PyTuple_Pack(2, kept, missed);
+done:
+    Py_XDECREF(kept);
+    Py_XDECREF(missed);
+    PyBuffer_Release(&plain);
+    return result;
+}
+
+/* ----------------------------------------------------------------- own_scores --- */
+
+static PyObject *s_id, *s_theme, *s_weight, *s_rule, *s_span, *s_text, *zero;
+
+/* The distinct rules of a paragraph are few (tens) while its hits may be many: a rule seen
+ * before is recognised by its address, and a new address is compared by rule id with the
+ * rules seen so far (two rule objects with one id count once, as in the Python code). */
+typedef struct { PyObject **rule; PyObject **id; Py_ssize_t n, cap; } Seen;
+
+static void seen_clear(Seen *seen) {
+    for (Py_ssize_t i = 0; i < seen->n; i++) Py_DECREF(seen->id[i]);
+    PyMem_Free(seen->rule);
+    PyMem_Free(seen->id);
+}
+
+/* 1 if a rule with this id was seen (its address is recorded), 0 if it is new (recorded), -1 on error */
+static int seen_before(Seen *seen, PyObject *rule) {
+    for (Py_ssize_t i = 0; i < seen->n; i++)
+        if (seen->rule[i] == rule) return 1;
+    PyObject *rid = PyObject_GetAttr(rule, s_id);
+    if (!rid) return -1;
+    int known = 0;
+    for (Py_ssize_t i = 0; i < seen->n && !known; i++) {
+        known = PyObject_RichCompareBool(seen->id[i], rid, Py_EQ);
+        if (known < 0) { Py_DECREF(rid); return -1; }
+    }
+    if (seen->n == seen->cap) {
+        Py_ssize_t cap = seen->cap ? seen->cap * 2 : 16;
+        PyObject **r = PyMem_Realloc(seen->rule, sizeof(PyObject *) * cap);
+        if (r) seen->rule = r;
+        PyObject **d = r ? PyMem_Realloc(seen->id, sizeof(PyObject *) * cap) : NULL;
+        if (d) seen->id = d;
+        if (!r || !d) { Py_DECREF(rid); PyErr_NoMemory(); return -1; }
+        seen->cap = cap;
+    }
+    seen->rule[seen->n] = rule;    /* borrowed: the hits list holds it for the whole call */
+    seen->id[seen->n++] = rid;
+    return known;
+}
+
+static PyObject *own_scores(PyObject *Py_UNUSED(module), PyObject *hits) {
+    if (!PyList_Check(hits)) { PyErr_SetString(PyExc_TypeError, "own_scores() needs a list of hits"); return NULL; }
+    PyObject *scores = PyDict_New();
+    Py_ssize_t n = PyList_GET_SIZE(hits);
+    if (!scores || !n) return scores;
+    /* each rule once, in the order of its first hit (the order the weights are summed in) */
+    Seen seen = {NULL, NULL, 0, 0};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *h = PyList_GET_ITEM(hits, i);
+        if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) { PyErr_SetString(PyExc_TypeError, "hits must be Hit tuples"); goto fail; }
+        PyObject *rule = PyTuple_GET_ITEM(h, 2);
+        int known = seen_before(&seen, rule);
+        if (known < 0) goto fail;
+        if (known) continue;
+        PyObject *theme = PyObject_GetAttr(rule, s_theme);
+        if (!theme) goto fail;
+        if (theme == Py_None) { Py_DECREF(theme); continue; }
+        PyObject *weight = PyObject_GetAttr(rule, s_weight);
+        PyObject *before = weight ? PyDict_GetItemWithError(scores, theme) : NULL;
+        if (!weight || (!before && PyErr_Occurred())) { Py_DECREF(theme); Py_XDECREF(weight); goto fail; }
+        PyObject *sum = PyNumber_Add(before ? before : zero, weight);
+        Py_DECREF(weight);
+        if (!sum || PyDict_SetItem(scores, theme, sum) < 0) { Py_DECREF(theme); Py_XDECREF(sum); goto fail; }
+        Py_DECREF(theme);
+        Py_DECREF(sum);
+    }
+    seen_clear(&seen);
+    return scores;
+fail:
+    seen_clear(&seen);
+    Py_DECREF(scores);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------- evidence --- */
+
+static PyObject *evidence(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *hits, *text, *fields;
+    if (!PyArg_ParseTuple(args, "O!UO!:evidence", &PyList_Type, &hits, &text, &PyDict_Type, &fields)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(hits);
+    PyObject *out = PyList_New(n);
+    if (!out) return NULL;
+    /* the fields of the last few rules, by address: a paragraph's hits come from few rules */
+    enum { CACHED = 8 };
+    PyObject *cached_rule[CACHED] = {NULL}, *cached_fields[CACHED] = {NULL};
+    int next_slot = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *h = PyList_GET_ITEM(hits, i);
+        if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) { PyErr_SetString(PyExc_TypeError, "hits must be Hit tuples"); goto fail; }
+        PyObject *start = PyTuple_GET_ITEM(h, 0), *end = PyTuple_GET_ITEM(h, 1), *rule = PyTuple_GET_ITEM(h, 2);
+        PyObject *f = NULL;
+        for (int c = 0; c < CACHED; c++)
+            if (cached_rule[c] == rule) { f = cached_fields[c]; break; }
+        if (!f) {
+            PyObject *rid = PyObject_GetAttr(rule, s_id);
+            if (!rid) goto fail;
+            f = PyDict_GetItemWithError(fields, rid);   /* borrowed: fields outlives the call */
+            Py_DECREF(rid);
+            if (!f) { if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "rule without evidence fields"); goto fail; }
+            if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 4) { PyErr_SetString(PyExc_TypeError, "fields must be 4-tuples"); goto fail; }
+            cached_rule[next_slot] = rule;
+            cached_fields[next_slot] = f;
+            next_slot = (next_slot + 1) % CACHED;
+        }
+        Py_ssize_t a = PyLong_AsSsize_t(start), b = PyLong_AsSsize_t(end);
+        if (PyErr_Occurred()) goto fail;
+        PyObject *d = PyDict_New();
+        PyObject *span = PyList_New(2);
+        PyObject *piece = PyUnicode_Substring(text, a, b);
+        if (!d || !span || !piece) { Py_XDECREF(d); Py_XDECREF(span); Py_XDECREF(piece); goto fail; }
+        Py_INCREF(start); Py_INCREF(end);
+        PyList_SET_ITEM(span, 0, start); PyList_SET_ITEM(span, 1, end);
+        /* the key order of the Python dict display: rule, theme|role, span, text, weight */
+        int rc = PyDict_SetItem(d, s_rule, PyTuple_GET_ITEM(f, 0)) < 0
+            || PyDict_SetItem(d, PyTuple_GET_ITEM(f, 1), PyTuple_GET_ITEM(f, 2)) < 0
+            || PyDict_SetItem(d, s_span, span) < 0 || PyDict_SetItem(d, s_text, piece) < 0
+            || PyDict_SetItem(d, s_weight, PyTuple_GET_ITEM(f, 3)) < 0;
+        Py_DECREF(span); Py_DECREF(piece);
+        if (rc) { Py_DECREF(d); goto fail; }
+        PyList_SET_ITEM(out, i, d);
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* --------------------------------------------------------------------- module --- */
+
+static PyMethodDef module_methods[] = {
+    {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits"},
+    {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
+    {"filter_plain", filter_plain, METH_VARARGS,
+     "filter_plain(groups, furniture, plain, rules, hit_cls, slow) -> (kept, missed)"},
+    {"own_scores", own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
+    {"evidence", evidence, METH_VARARGS, "evidence(hits, text, fields) -> evidence dicts"},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "engine._hitcore", "tifa's per-hit loops, compiled (see engine/core.py)", -1, module_methods,
+};
+
+PyMODINIT_FUNC PyInit__hitcore(void) {
+    if (PyType_Ready(&AutomatonType) < 0) return NULL;
+    s_id = PyUnicode_InternFromString("id");
+    s_theme = PyUnicode_InternFromString("theme");
+    s_weight = PyUnicode_InternFromString("weight");
+    s_rule = PyUnicode_InternFromString("rule");
+    s_span = PyUnicode_InternFromString("span");
+    s_text = PyUnicode_InternFromString("text");
+    zero = PyFloat_FromDouble(0.0);
+    if (!s_id || !s_theme || !s_weight || !s_rule || !s_span || !s_text || !zero) return NULL;
+    PyObject *m = PyModule_Create(&module_def);
+    if (!m) return NULL;
+    Py_INCREF(&AutomatonType);
+    if (PyModule_AddObject(m, "Automaton", (PyObject *)&AutomatonType) < 0) {
+        Py_DECREF(&AutomatonType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

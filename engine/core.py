@@ -1,0 +1,30 @@
+"""core: the compiled per-hit loops (``engine/_hitcore.c``), where they were built.
+
+A document makes tens of thousands of hits per megabyte; scanning them, collecting, sorting,
+grouping by paragraph, filtering plain rules, summing scores and writing evidence objects cost
+a few microseconds each in Python. ``_hitcore`` does these loops in C behind the same
+functions (:func:`engine.match.by_paragraph`, :func:`engine.match.filter_hits`,
+:func:`engine.classify.own_scores`, the evidence of :mod:`engine.pipeline`, and the ``native``
+scanner of :class:`engine.match.Matcher`). The Python code stays as the reference: the
+tests run both and compare them (tests/test_hitcore.py).
+
+The module is compiled by ``pip install`` (setup.py) when a C compiler is there; without one
+the install goes on and tifa runs its Python code, with identical results. ``TIFA_CORE=python``
+turns the compiled loops off (read at import).
+"""
+from __future__ import annotations
+
+import os
+
+try:
+    from . import _hitcore as _compiled
+except ImportError:  # not built on this machine (no C compiler at install time)
+    _compiled = None
+
+#: the compiled module, or None when it is not built or ``TIFA_CORE=python``
+NATIVE = _compiled if os.environ.get("TIFA_CORE", "auto") != "python" else None
+
+
+def built() -> bool:
+    """Whether the compiled module exists here (whatever ``TIFA_CORE`` says)."""
+    return _compiled is not None

@@ -1,0 +1,207 @@
+"""The compiled per-hit loops (engine/_hitcore.c) do exactly what their Python references do.
+
+Each function of _hitcore is run beside the Python code it stands for, on the seeds and on
+random inputs; the whole classification of the seeds is compared between the two in separate
+processes (TIFA_CORE=python turns the compiled loops off). Where no C compiler was there at
+install time, these tests are skipped, except the one that says a compiler was there and the
+module is missing anyway (a C error that the optional build swallowed).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import random
+import shutil
+import struct
+import subprocess
+import sys
+
+import ahocorasick
+import pytest
+
+from engine import core
+from engine.classify import own_scores_python
+from engine.match import Hit, Matcher, RawHit, by_paragraph_python, filter_hits, filter_plain_python
+from engine.normalize import view
+from engine.pipeline import Classifier, evidence_python
+from engine import segment
+
+from conftest import ROOT, SEED_FILES
+
+needs_core = pytest.mark.skipif(not core.built(), reason="engine/_hitcore.c was not compiled here (no C compiler)")
+
+
+def test_the_compiled_core_is_built_where_there_is_a_compiler():
+    """The build is optional so that tifa installs without a compiler; with one, a missing module
+    means the C code did not compile, which must not pass unnoticed."""
+    if not (shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")):
+        pytest.skip("no C compiler on this machine: tifa runs its Python code")
+    assert core.built(), "a C compiler is here but engine/_hitcore.c was not built: see the pip install log"
+
+
+# ------------------------------------------------------------------ automaton ---
+
+def _reference_scan(keys, owners, expands, gates, text):
+    """What Automaton.scan gives, from pyahocorasick: owned triples, expansions, gate places."""
+    automaton = ahocorasick.Automaton()
+    for k, key in enumerate(keys):
+        automaton.add_word(key, k)
+    automaton.make_automaton()
+    owned, expanded, places = [], {}, {}
+    for end, k in automaton.iter(text):
+        start = end - len(keys[k]) + 1
+        owned += [(start, end + 1, o) for o in owners[k]]
+        for pid, priority in expands[k]:
+            expanded.setdefault(pid, []).append((start, priority, len(keys[k])))
+        if gates[k]:
+            places.setdefault(k, []).append(start)
+    return owned, expanded, places
+
+
+def _unpacked(owned: bytes):
+    values = struct.unpack(f"{len(owned) // 4}i", owned)
+    return [values[i:i + 3] for i in range(0, len(values), 3)]
+
+
+@needs_core
+def test_automaton_scan_equals_pyahocorasick_on_random_keys():
+    rng = random.Random(5)
+    # a tiny alphabet (overlaps, shared prefixes and suffixes), a CJK pair, and characters outside
+    # the BMP, which take the automaton's slow path at its root
+    alphabet = "ab" + "中文" + "\U00020000\U0001F600"
+    for _ in range(200):
+        keys = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 12))})
+        owners = [sorted(rng.sample(range(6), rng.randint(0, 2))) for _ in keys]
+        expands = [[(rng.randrange(4), rng.randrange(3))] if rng.random() < 0.3 else [] for _ in keys]
+        gates = [rng.random() < 0.4 for _ in keys]
+        automaton = core._compiled.Automaton(keys, owners, expands, gates)
+        for _ in range(5):
+            text = "".join(rng.choice(alphabet + "x\n") for _ in range(rng.randint(0, 40)))
+            owned, expanded, places = automaton.scan(text)
+            want_owned, want_expanded, want_places = _reference_scan(keys, owners, expands, gates, text)
+            assert sorted(_unpacked(owned)) == sorted(want_owned), (keys, text)
+            assert {p: sorted(v) for p, v in expanded.items()} == {p: sorted(v) for p, v in want_expanded.items()}
+            assert {k: sorted(v) for k, v in places.items()} == {k: sorted(v) for k, v in want_places.items()}
+
+
+@needs_core
+def test_automaton_pickles_and_refuses_bad_keys():
+    automaton = core._compiled.Automaton(["干部", "部"], [[0], [1]], [[], []], [False, True])
+    again = pickle.loads(pickle.dumps(automaton))
+    assert _unpacked(again.scan("党员干部")[0]) == _unpacked(automaton.scan("党员干部")[0]) == [(2, 4, 0), (3, 4, 1)]
+    with pytest.raises(TypeError):
+        core._compiled.Automaton([""], [[0]], [[]], [False])
+    with pytest.raises(ValueError):
+        core._compiled.Automaton(["干部", "干部"], [[0], [1]], [[], []], [False, False])
+    with pytest.raises(ValueError):
+        core._compiled.Automaton(["干部"], [], [], [])
+
+
+@needs_core
+def test_merge_sorts_and_drops_repeats_like_a_set():
+    rng = random.Random(3)
+    for _ in range(100):
+        owned = [(rng.randrange(20), rng.randrange(20), rng.randrange(5)) for _ in range(rng.randint(0, 30))]
+        extra = [(rng.randrange(20), rng.randrange(20), rng.randrange(5)) for _ in range(rng.randint(0, 30))]
+        packed = struct.pack(f"{3 * len(owned)}i", *[x for t in owned for x in t])
+        merged = core._compiled.merge(packed, extra, RawHit)
+        assert merged == sorted(set(owned) | set(extra))
+        assert all(type(h) is RawHit for h in merged)
+
+
+# ----------------------------------------------------------- per-stage loops ---
+
+def _documents(rng: random.Random) -> list[str]:
+    """The seeds, and random reshuffles of their lines (hits across line breaks, odd places)."""
+    texts = [p.read_text(encoding="utf-8") for p in SEED_FILES]
+    lines = [line for t in texts for line in t.split("\n")]
+    for _ in range(25):
+        picked = rng.sample(lines, k=rng.randint(3, 40))
+        texts.append("\n".join(line[rng.randrange(len(line)):] + line if line and rng.random() < 0.3 else line
+                               for line in picked))
+    return texts
+
+
+def _stages(classifier: Classifier, text: str):
+    text_view = view(text)
+    lines = segment.split_lines(text)
+    raw, _warnings = classifier.matcher.find(text_view)
+    return text_view, lines, raw
+
+
+@needs_core
+def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(classifier):
+    native = core._compiled
+    rng = random.Random(17)
+    for text in _documents(rng):
+        analysis = classifier.analyse(text)
+        text_view, lines, raw = _stages(classifier, text)
+        groups = native.by_paragraph(raw, [p.start for p in lines], [p.end for p in lines])
+        assert groups == by_paragraph_python(raw, lines)
+        paragraphs = analysis.paragraphs
+        # filter: the compiled loop and the Python loop with the same judge of the hits that need one
+        kept, missed = filter_hits(classifier.matcher, text_view, paragraphs, groups)
+        furniture = [p.kind == "boilerplate" for p in paragraphs]
+        judged = []
+
+        def judge(h, pi, _kept=kept, _missed=missed):
+            judged.append((h, pi))
+            for item in _kept[pi] + _missed[pi]:
+                if item[:2] == h[:2] and item.rule is classifier.matcher.rules[h[2]]:
+                    return item
+            return None
+
+        m = classifier.matcher
+        compiled = native.filter_plain(groups, furniture, m.plain_flags, m.rules, Hit, judge)
+        calls, judged[:] = list(judged), []
+        assert compiled == filter_plain_python(groups, furniture, m.plain, m.rules, judge) == (kept, missed)
+        assert judged == calls, "the same hits are judged, in the same order"
+        for i, hits in enumerate(kept):
+            assert native.own_scores(hits) == own_scores_python(hits)
+            assert list(native.own_scores(hits)) == list(own_scores_python(hits)), "themes in the same order"
+            assert native.evidence(hits, text, classifier._hit_fields) == evidence_python(hits, text, classifier._hit_fields)
+
+
+@needs_core
+def test_own_scores_counts_a_rule_id_once_even_from_two_objects(classifier):
+    rules = [r for r in classifier.matcher.rules if r.theme][:3]
+    twin = dataclasses.replace(rules[0], weight=5.0)        # another object with the same id
+    role = next(r for r in classifier.matcher.rules if r.theme is None)
+    hits = [Hit(0, 2, rules[0], 0), Hit(3, 4, role, 0), Hit(5, 6, twin, 0), Hit(1, 2, rules[1], 0),
+            Hit(7, 9, rules[0], 0), Hit(8, 9, rules[2], 0)]
+    for n in range(len(hits) + 1):
+        assert core._compiled.own_scores(hits[:n]) == own_scores_python(hits[:n])
+    with pytest.raises(TypeError):
+        core._compiled.own_scores((1, 2))
+
+
+@needs_core
+def test_bad_arguments_raise_instead_of_crashing(classifier):
+    native = core._compiled
+    with pytest.raises(TypeError):
+        native.merge(b"", [(1, 2)], RawHit)
+    with pytest.raises(TypeError):
+        native.merge(b"", [], dict)
+    with pytest.raises(IndexError):
+        native.filter_plain([[RawHit(0, 1, 10 ** 6)]], [False], classifier.matcher.plain_flags,
+                            classifier.matcher.rules, Hit, lambda h, pi: None)
+    with pytest.raises(ValueError):
+        native.filter_plain([[]], [], b"", (), Hit, lambda h, pi: None)
+    with pytest.raises(KeyError):
+        native.evidence([Hit(0, 1, classifier.matcher.rules[0], 0)], "ab", {})
+
+
+@needs_core
+def test_classify_output_is_identical_with_and_without_the_compiled_core(tmp_path):
+    """The whole result, byte for byte, on the seeds and on their traditional-script copies."""
+    outputs = {}
+    for mode in ("auto", "python"):
+        env = dict(os.environ, TIFA_CORE=mode, TIFA_CACHE_DIR=str(tmp_path / "cache"))
+        env.pop("TIFA_MATCHER", None)
+        done = subprocess.run([sys.executable, "-m", "engine.cli", "classify", str(ROOT / "seeds"), "--format", "jsonl",
+                               "--jobs", "1", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        outputs[mode] = done.stdout
+    assert outputs["auto"] == outputs["python"]
+    assert outputs["auto"].count("\n") == len(SEED_FILES)
