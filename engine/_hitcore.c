@@ -14,7 +14,7 @@
  *           places: {key: [start, ...]} of keys that gate patterns
  *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner)
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
- *   filter_plain(groups, furniture, plain, rules, hit_cls, slow) -> (kept, missed)
+ *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)
  *   own_scores(hits) -> {theme: summed weight of the distinct rules}
  *   evidence(hits, text, fields) -> [evidence dict, ...]
  */
@@ -504,21 +504,26 @@ static PyObject *by_paragraph(PyObject *Py_UNUSED(module), PyObject *args) {
     return groups;
 }
 
-/* --------------------------------------------------------------- filter_plain --- */
+/* --------------------------------------------------------------------- filter --- */
 
-static PyObject *filter_plain(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *groups, *furniture, *rules, *hit_cls, *slow;
-    Py_buffer plain;
-    if (!PyArg_ParseTuple(args, "O!O!y*O!OO:filter_plain", &PyList_Type, &groups, &PyList_Type, &furniture,
-                          &plain, &PyTuple_Type, &rules, &hit_cls, &slow))
+/* what a rule's hits need (engine/match.py, FILTER_*): nothing, a look at the paragraph's kind,
+ * or the Python judge (unless patterns, structure rules); paragraph kinds likewise as codes */
+enum { JUDGE = 0, PLAIN = 1, HEADING_ONLY = 2, BODY_ONLY = 3 };
+enum { BODY = 0, HEADING = 1, FURNITURE = 2, N_KINDS = 4 };
+
+static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *groups, *rules, *hit_cls, *miss_cls, *reasons, *judge;
+    Py_buffer kinds, codes;
+    if (!PyArg_ParseTuple(args, "O!y*y*O!OOO!O:filter", &PyList_Type, &groups, &kinds, &codes,
+                          &PyTuple_Type, &rules, &hit_cls, &miss_cls, &PyTuple_Type, &reasons, &judge))
         return NULL;
     PyObject *kept = NULL, *missed = NULL, *result = NULL;
-    const uint8_t *flags = plain.buf;
+    const uint8_t *kind_of = kinds.buf, *code_of = codes.buf;
     Py_ssize_t n_rules = PyTuple_GET_SIZE(rules);
     Py_ssize_t np = PyList_GET_SIZE(groups);
-    if (check_tuple_class(hit_cls) < 0) goto done;
-    if (PyList_GET_SIZE(furniture) != np || plain.len != n_rules) {
-        PyErr_SetString(PyExc_ValueError, "groups, furniture, plain and rules do not agree");
+    if (check_tuple_class(hit_cls) < 0 || check_tuple_class(miss_cls) < 0) goto done;
+    if (kinds.len != np || codes.len != n_rules || PyTuple_GET_SIZE(reasons) != 2 * N_KINDS) {
+        PyErr_SetString(PyExc_ValueError, "groups, kinds, codes, rules and reasons do not agree");
         goto done;
     }
     kept = PyList_New(np);
@@ -529,8 +534,8 @@ static PyObject *filter_plain(PyObject *Py_UNUSED(module), PyObject *args) {
         if (!good || !bad) { Py_XDECREF(good); Py_XDECREF(bad); goto done; }
         PyList_SET_ITEM(kept, pi, good);
         PyList_SET_ITEM(missed, pi, bad);
-        int furn = PyObject_IsTrue(PyList_GET_ITEM(furniture, pi));
-        if (furn < 0) goto done;
+        int kind = kind_of[pi];
+        if (kind >= N_KINDS) { PyErr_SetString(PyExc_ValueError, "unknown paragraph kind code"); goto done; }
         PyObject *raw = PyList_GET_ITEM(groups, pi);
         if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "each group must be a list"); goto done; }
         Py_ssize_t nh = PyList_GET_SIZE(raw);
@@ -546,21 +551,31 @@ static PyObject *filter_plain(PyObject *Py_UNUSED(module), PyObject *args) {
             long r = PyLong_AsLong(PyTuple_GET_ITEM(h, 2));
             if (r == -1 && PyErr_Occurred()) { Py_DECREF(index_obj); goto done; }
             if (r < 0 || r >= n_rules) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); Py_DECREF(index_obj); goto done; }
-            PyObject *out;
-            if (flags[r] && !furn) {
-                PyObject *t = ((PyTypeObject *)hit_cls)->tp_alloc((PyTypeObject *)hit_cls, 4);
+            int code = kind == FURNITURE ? JUDGE : code_of[r];   /* page furniture: only the judge knows */
+            PyObject *out, *list = good;
+            if (code == JUDGE || code > BODY_ONLY) {
+                out = PyObject_CallFunctionObjArgs(judge, h, index_obj, NULL);
+                if (!out) { Py_DECREF(index_obj); goto done; }
+                if (out == Py_None) { Py_DECREF(out); continue; }
+                if (Py_TYPE(out) != (PyTypeObject *)hit_cls) list = bad;
+            } else {
+                int ok = code == PLAIN || (code == HEADING_ONLY ? kind == HEADING : kind != HEADING);
+                PyTypeObject *cls = (PyTypeObject *)(ok ? hit_cls : miss_cls);
+                PyObject *t = cls->tp_alloc(cls, ok ? 4 : 5);
                 if (!t) { Py_DECREF(index_obj); goto done; }
                 PyObject *a0 = PyTuple_GET_ITEM(h, 0), *a1 = PyTuple_GET_ITEM(h, 1), *a2 = PyTuple_GET_ITEM(rules, r);
                 Py_INCREF(a0); Py_INCREF(a1); Py_INCREF(a2); Py_INCREF(index_obj);
                 PyTuple_SET_ITEM(t, 0, a0); PyTuple_SET_ITEM(t, 1, a1); PyTuple_SET_ITEM(t, 2, a2);
                 PyTuple_SET_ITEM(t, 3, index_obj);
+                if (!ok) {
+                    PyObject *why = PyTuple_GET_ITEM(reasons, (code - HEADING_ONLY) * N_KINDS + kind);
+                    Py_INCREF(why);
+                    PyTuple_SET_ITEM(t, 4, why);
+                    list = bad;
+                }
                 out = t;
-            } else {
-                out = PyObject_CallFunctionObjArgs(slow, h, index_obj, NULL);
-                if (!out) { Py_DECREF(index_obj); goto done; }
-                if (out == Py_None) { Py_DECREF(out); continue; }
             }
-            int rc = PyList_Append(Py_TYPE(out) == (PyTypeObject *)hit_cls ? good : bad, out);
+            int rc = PyList_Append(list, out);
             Py_DECREF(out);
             if (rc < 0) { Py_DECREF(index_obj); goto done; }
         }
@@ -570,7 +585,8 @@ static PyObject *filter_plain(PyObject *Py_UNUSED(module), PyObject *args) {
 done:
     Py_XDECREF(kept);
     Py_XDECREF(missed);
-    PyBuffer_Release(&plain);
+    PyBuffer_Release(&kinds);
+    PyBuffer_Release(&codes);
     return result;
 }
 
@@ -706,8 +722,8 @@ fail:
 static PyMethodDef module_methods[] = {
     {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits"},
     {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
-    {"filter_plain", filter_plain, METH_VARARGS,
-     "filter_plain(groups, furniture, plain, rules, hit_cls, slow) -> (kept, missed)"},
+    {"filter", filter, METH_VARARGS,
+     "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)"},
     {"own_scores", own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
     {"evidence", evidence, METH_VARARGS, "evidence(hits, text, fields) -> evidence dicts"},
     {NULL, NULL, 0, NULL}

@@ -72,6 +72,14 @@ _NOT_JOINABLE = regex.compile(r"\\[1-9g]|\(\?P[<=]|\(\?<[^=!]|\(\?[a-zA-Z]+\)")
 # the reason of every `where` miss, written once (a heading-only rule hits body text by the thousand)
 _WHERE_REASONS = {(where, kind): f"where: {where}-only rule in a {kind} paragraph"
                   for where in ("heading", "body") for kind in ("heading", "body", "boilerplate", "closing")}
+# filter_hits in numbers, as _hitcore reads them: what a rule's hits need (Matcher.filter_codes),
+# the kinds of paragraphs, and the reasons of `where` misses by (code - FILTER_HEADING_ONLY, kind)
+FILTER_JUDGE, FILTER_PLAIN, FILTER_HEADING_ONLY, FILTER_BODY_ONLY = range(4)
+_WHERE_CODES = {"any": FILTER_PLAIN, "heading": FILTER_HEADING_ONLY, "body": FILTER_BODY_ONLY}
+KINDS = ("body", "heading", "boilerplate", "closing")
+_KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
+_HEADING, _FURNITURE = _KIND_CODES["heading"], _KIND_CODES["boilerplate"]
+_MISS_REASONS = tuple(_WHERE_REASONS[where, kind] for where in ("heading", "body") for kind in KINDS)
 
 
 BACKENDS = ("auto", "native", "hyperscan", "portable")
@@ -134,8 +142,10 @@ class Matcher:
                     pass
         # rules whose hits count wherever they fall (no `where`, no `unless`): filter_hits
         # passes their hits through without a look at the paragraph
-        self.plain = tuple(rule.where == "any" and i not in self.unless for i, rule in enumerate(self.rules))
-        self.plain_flags = bytes(self.plain)    # the same, as _hitcore reads it
+        # what the hits of each rule need in filter_hits: nothing (no `where`, no `unless`: most
+        # hits), a look at the paragraph's kind (`where` alone), or the judge (`unless`)
+        self.filter_codes = bytes(FILTER_JUDGE if i in self.unless else _WHERE_CODES.get(rule.where, FILTER_JUDGE)
+                                  for i, rule in enumerate(self.rules))
         self.backend = backend
         self._compile_fast(table, backend)
 
@@ -461,7 +471,7 @@ def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
     rules, unless = matcher.rules, matcher.unless
 
     def judge(raw: RawHit, pi: int) -> Hit | Miss | None:
-        # a hit of a rule that is not plain, or any hit in page furniture
+        # a hit of a rule with `unless`, or any hit in page furniture
         start, end, index = raw
         paragraph = paragraphs[pi]
         kind = paragraph.kind
@@ -476,28 +486,34 @@ def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
                 return _miss((start, end, rule, pi, f"unless: {excluded}"))
         return _hit((start, end, rule, pi))
 
-    furniture = [p.kind == "boilerplate" for p in paragraphs]
+    kinds = bytes([_KIND_CODES[p.kind] for p in paragraphs])
     if NATIVE is not None:
-        return NATIVE.filter_plain(groups, furniture, matcher.plain_flags, rules, Hit, judge)
-    return filter_plain_python(groups, furniture, matcher.plain, rules, judge)
+        return NATIVE.filter(groups, kinds, matcher.filter_codes, rules, Hit, Miss, _MISS_REASONS, judge)
+    return filter_python(groups, kinds, matcher.filter_codes, rules, judge)
 
 
-def filter_plain_python(groups, furniture, plain, rules, judge):
-    """The loop of :func:`filter_hits` in Python (the reference of ``_hitcore.filter_plain``):
-    hits of plain rules outside page furniture are kept as they are, the others judged."""
+def filter_python(groups, kinds: bytes, codes: bytes, rules, judge):
+    """The loop of :func:`filter_hits` in Python (the reference of ``_hitcore.filter``): outside
+    page furniture, hits of plain rules are kept as they are and those of `where`-only rules
+    by the paragraph's kind; the others go to ``judge``."""
     kept: list[list[Hit]] = []
     missed: list[list[Miss]] = []
     for pi, raw in enumerate(groups):
         good, bad = [], []
-        boiler = furniture[pi]
+        kind = kinds[pi]
         for h in raw:
-            index = h[2]
-            if plain[index] and not boiler:
-                good.append(_hit((h[0], h[1], rules[index], pi)))   # most hits: nothing to check
-                continue
-            out = judge(h, pi)
-            if out is not None:
-                (good if type(out) is Hit else bad).append(out)
+            code = FILTER_JUDGE if kind == _FURNITURE else codes[h[2]]
+            if code == FILTER_PLAIN:
+                good.append(_hit((h[0], h[1], rules[h[2]], pi)))   # most hits: nothing to check
+            elif code == FILTER_JUDGE:
+                out = judge(h, pi)
+                if out is not None:
+                    (good if type(out) is Hit else bad).append(out)
+            elif (kind == _HEADING) == (code == FILTER_HEADING_ONLY):
+                good.append(_hit((h[0], h[1], rules[h[2]], pi)))
+            else:
+                reason = _MISS_REASONS[(code - FILTER_HEADING_ONLY) * len(KINDS) + kind]
+                bad.append(_miss((h[0], h[1], rules[h[2]], pi, reason)))
         kept.append(good)
         missed.append(bad)
     return kept, missed

@@ -22,7 +22,7 @@ import pytest
 
 from engine import core
 from engine.classify import own_scores_python
-from engine.match import Hit, Matcher, RawHit, by_paragraph_python, filter_hits, filter_plain_python
+from engine.match import _MISS_REASONS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python
 from engine.normalize import view
 from engine.pipeline import Classifier, evidence_python
 from engine import segment
@@ -142,7 +142,7 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
         paragraphs = analysis.paragraphs
         # filter: the compiled loop and the Python loop with the same judge of the hits that need one
         kept, missed = filter_hits(classifier.matcher, text_view, paragraphs, groups)
-        furniture = [p.kind == "boilerplate" for p in paragraphs]
+        kinds = bytes(["body heading boilerplate closing".split().index(p.kind) for p in paragraphs])
         judged = []
 
         def judge(h, pi, _kept=kept, _missed=missed):
@@ -153,9 +153,9 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
             return None
 
         m = classifier.matcher
-        compiled = native.filter_plain(groups, furniture, m.plain_flags, m.rules, Hit, judge)
+        compiled = native.filter(groups, kinds, m.filter_codes, m.rules, Hit, Miss, _MISS_REASONS, judge)
         calls, judged[:] = list(judged), []
-        assert compiled == filter_plain_python(groups, furniture, m.plain, m.rules, judge) == (kept, missed)
+        assert compiled == filter_python(groups, kinds, m.filter_codes, m.rules, judge) == (kept, missed)
         assert judged == calls, "the same hits are judged, in the same order"
         for i, hits in enumerate(kept):
             assert native.own_scores(hits) == own_scores_python(hits)
@@ -184,10 +184,12 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
     with pytest.raises(TypeError):
         native.merge(b"", [], dict)
     with pytest.raises(IndexError):
-        native.filter_plain([[RawHit(0, 1, 10 ** 6)]], [False], classifier.matcher.plain_flags,
-                            classifier.matcher.rules, Hit, lambda h, pi: None)
+        native.filter([[RawHit(0, 1, 10 ** 6)]], b"\0", classifier.matcher.filter_codes,
+                      classifier.matcher.rules, Hit, Miss, _MISS_REASONS, lambda h, pi: None)
     with pytest.raises(ValueError):
-        native.filter_plain([[]], [], b"", (), Hit, lambda h, pi: None)
+        native.filter([[]], b"", b"", (), Hit, Miss, _MISS_REASONS, lambda h, pi: None)
+    with pytest.raises(ValueError):
+        native.filter([[]], b"\x09", b"", (), Hit, Miss, _MISS_REASONS, lambda h, pi: None)
     with pytest.raises(KeyError):
         native.evidence([Hit(0, 1, classifier.matcher.rules[0], 0)], "ab", {})
 
@@ -205,3 +207,25 @@ def test_classify_output_is_identical_with_and_without_the_compiled_core(tmp_pat
         outputs[mode] = done.stdout
     assert outputs["auto"] == outputs["python"]
     assert outputs["auto"].count("\n") == len(SEED_FILES)
+
+
+@needs_core
+def test_filter_treats_every_kind_of_rule_in_every_kind_of_paragraph_as_python_does(classifier, monkeypatch):
+    """Every rule of the shipped set hits every kind of paragraph: `where` codes, `unless`
+    judges, structure rules and page furniture, compiled and in Python."""
+    from engine import match
+    from engine.segment import Paragraph
+    rules = list(classifier.ruleset.rules)
+    plain = [i for i, code in enumerate(classifier.matcher.filter_codes) if code == match.FILTER_PLAIN]
+    rules[plain[0]] = dataclasses.replace(rules[plain[0]], where="body")   # the shipped rules have none
+    m = Matcher(dataclasses.replace(classifier.ruleset, rules=tuple(rules)))
+    assert {match.FILTER_PLAIN, match.FILTER_JUDGE, match.FILTER_HEADING_ONLY, match.FILTER_BODY_ONLY} <= set(m.filter_codes)
+    text = "全省各级党组织坚持不懈。\n" * len(match.KINDS)
+    paragraphs = [Paragraph(i, 13 * i, 13 * i + 12, kind) for i, kind in enumerate(match.KINDS)]
+    groups = [[RawHit(p.start + 1, p.start + 3, r) for r in range(len(m.rules))] for p in paragraphs]
+    compiled = filter_hits(m, view(text), paragraphs, groups)
+    monkeypatch.setattr(match, "NATIVE", None)
+    assert compiled == filter_hits(m, view(text), paragraphs, groups)
+    body_only = next(i for i, code in enumerate(m.filter_codes) if code == match.FILTER_BODY_ONLY)
+    closing = match.KINDS.index("closing")
+    assert any(h.rule is m.rules[body_only] for h in compiled[0][closing]), "body-only rules count in closing paragraphs"
