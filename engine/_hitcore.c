@@ -32,14 +32,18 @@ typedef struct {
 } Edge;
 
 typedef struct {
+    int32_t edge;            /* the edges of state s: edges[st[s].edge .. st[s+1].edge), sorted by ch */
+    int32_t fail;
+    int32_t key;             /* the key that ends at this state, or -1 */
+    int32_t next;            /* the nearest state on the fail chain where a key ends, or -1 */
+} State;
+
+typedef struct {
     PyObject_HEAD
     PyObject *args;          /* the constructor's arguments, for pickling */
     int32_t n_states;
-    int32_t *edge_start;     /* the edges of state s: edges[edge_start[s] .. edge_start[s+1]), sorted by ch */
+    State *st;               /* per state, in one record: a step reads one cache line, not four arrays */
     Edge *edges;
-    int32_t *fail;
-    int32_t *out_key;        /* the key that ends at this state, or -1 */
-    int32_t *out_next;       /* the nearest state on the fail chain where a key ends, or -1 */
     int32_t *root;           /* root transitions of the BMP, dense (0 = none): most steps start there */
     int32_t n_keys;
     int32_t *key_len;
@@ -49,11 +53,10 @@ typedef struct {
 } Automaton;
 
 static void automaton_free_arrays(Automaton *a) {
-    PyMem_Free(a->edge_start); PyMem_Free(a->edges); PyMem_Free(a->fail);
-    PyMem_Free(a->out_key); PyMem_Free(a->out_next); PyMem_Free(a->root);
+    PyMem_Free(a->st); PyMem_Free(a->edges); PyMem_Free(a->root);
     PyMem_Free(a->key_len); PyMem_Free(a->own_start); PyMem_Free(a->own_list);
     PyMem_Free(a->exp_start); PyMem_Free(a->exp_pid); PyMem_Free(a->exp_prio); PyMem_Free(a->gate);
-    a->edge_start = NULL; a->edges = NULL; a->fail = a->out_key = a->out_next = a->root = NULL;
+    a->st = NULL; a->edges = NULL; a->root = NULL;
     a->key_len = a->own_start = a->own_list = a->exp_start = a->exp_pid = a->exp_prio = NULL;
     a->gate = NULL;
 }
@@ -68,7 +71,7 @@ static inline int32_t step(const Automaton *a, int32_t s, uint32_t ch) {
     if (s == 0) {
         if (ch < 65536) return a->root[ch];
     }
-    int32_t lo = a->edge_start[s], hi = a->edge_start[s + 1];
+    int32_t lo = a->st[s].edge, hi = a->st[s + 1].edge;
     while (lo < hi) {
         int32_t mid = (lo + hi) >> 1;
         uint32_t c = a->edges[mid].ch;
@@ -175,17 +178,17 @@ static PyObject *automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwd
     if (chars >= INT32_MAX / 4) { PyErr_SetString(PyExc_ValueError, "keys too long"); goto fail; }
     int32_t cap = (int32_t)chars + 1;
     a->key_len = PyMem_Malloc(sizeof(int32_t) * (n + 1));
-    a->out_key = PyMem_Malloc(sizeof(int32_t) * cap);
+    a->st = PyMem_Malloc(sizeof(State) * (cap + 1));   /* at most one state per key character, and the root */
     a->gate = PyMem_Malloc(n + 1);
     triples = PyMem_Malloc(sizeof(Triple) * cap);
     uint64_t size = 16;
     while (size < (uint64_t)cap * 2) size <<= 1;
     uint64_t mask = size - 1;
     table = PyMem_Malloc(sizeof(int32_t) * size);   /* slot -> index into triples, -1 empty */
-    if (!a->key_len || !a->out_key || !a->gate || !triples || !table) { PyErr_NoMemory(); goto fail; }
+    if (!a->key_len || !a->st || !a->gate || !triples || !table) { PyErr_NoMemory(); goto fail; }
     memset(table, 0xff, sizeof(int32_t) * size);
     int32_t states = 1, n_triples = 0;
-    a->out_key[0] = -1;
+    a->st[0].key = -1;
     for (Py_ssize_t k = 0; k < n; k++) {
         PyObject *key = PySequence_Fast_GET_ITEM(keys, k);
         int kind = PyUnicode_KIND(key);
@@ -203,17 +206,17 @@ static PyObject *automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwd
             }
             if (found < 0) {
                 found = states++;
-                a->out_key[found] = -1;
+                a->st[found].key = -1;
                 triples[n_triples] = (Triple){s, ch, found};
                 table[slot] = n_triples++;
             }
             s = found;
         }
-        if (a->out_key[s] >= 0) {
-            PyErr_Format(PyExc_ValueError, "key %zd repeats key %d", k, a->out_key[s]);
+        if (a->st[s].key >= 0) {
+            PyErr_Format(PyExc_ValueError, "key %zd repeats key %d", k, a->st[s].key);
             goto fail;
         }
-        a->out_key[s] = (int32_t)k;
+        a->st[s].key = (int32_t)k;
         a->key_len[k] = (int32_t)len;
         int g = PyObject_IsTrue(PySequence_Fast_GET_ITEM(gates, k));
         if (g < 0) goto fail;
@@ -222,18 +225,15 @@ static PyObject *automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwd
     PyMem_Free(table); table = NULL;
     a->n_states = states;
     qsort(triples, n_triples, sizeof(Triple), triple_cmp);
-    a->edge_start = PyMem_Malloc(sizeof(int32_t) * (states + 1));
     a->edges = PyMem_Malloc(sizeof(Edge) * (n_triples + 1));
-    a->fail = PyMem_Malloc(sizeof(int32_t) * states);
-    a->out_next = PyMem_Malloc(sizeof(int32_t) * states);
     a->root = PyMem_Calloc(65536, sizeof(int32_t));
     queue = PyMem_Malloc(sizeof(int32_t) * states);
-    if (!a->edge_start || !a->edges || !a->fail || !a->out_next || !a->root || !queue) { PyErr_NoMemory(); goto fail; }
+    if (!a->edges || !a->root || !queue) { PyErr_NoMemory(); goto fail; }
     {
         int32_t t = 0;
         for (int32_t s = 0; s <= states; s++) {
             while (t < n_triples && triples[t].parent < s) t++;
-            a->edge_start[s] = t;
+            a->st[s].edge = t;
         }
         for (int32_t i = 0; i < n_triples; i++) {
             a->edges[i].ch = triples[i].ch;
@@ -245,24 +245,24 @@ static PyObject *automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwd
     /* failure links and output links, breadth first */
     {
         int32_t head = 0, tail = 0;
-        a->fail[0] = 0;
-        a->out_next[0] = -1;
-        for (int32_t e = a->edge_start[0]; e < a->edge_start[1]; e++) {
+        a->st[0].fail = 0;
+        a->st[0].next = -1;
+        for (int32_t e = a->st[0].edge; e < a->st[1].edge; e++) {
             int32_t c = a->edges[e].next;
-            a->fail[c] = 0;
-            a->out_next[c] = -1;
+            a->st[c].fail = 0;
+            a->st[c].next = -1;
             queue[tail++] = c;
         }
         while (head < tail) {
             int32_t s = queue[head++];
-            for (int32_t e = a->edge_start[s]; e < a->edge_start[s + 1]; e++) {
+            for (int32_t e = a->st[s].edge; e < a->st[s + 1].edge; e++) {
                 uint32_t ch = a->edges[e].ch;
                 int32_t c = a->edges[e].next;
-                int32_t f = a->fail[s];
+                int32_t f = a->st[s].fail;
                 int32_t g;
-                while ((g = step(a, f, ch)) == 0 && f != 0) f = a->fail[f];
-                a->fail[c] = g;
-                a->out_next[c] = a->out_key[g] >= 0 ? g : a->out_next[g];
+                while ((g = step(a, f, ch)) == 0 && f != 0) f = a->st[f].fail;
+                a->st[c].fail = g;
+                a->st[c].next = a->st[g].key >= 0 ? g : a->st[g].next;
                 queue[tail++] = c;
             }
         }
@@ -334,11 +334,11 @@ static PyObject *automaton_scan(Automaton *a, PyObject *text) {
     for (Py_ssize_t i = 0; i < len; i++) {
         uint32_t ch = PyUnicode_READ(kind, data, i);
         int32_t next;
-        while ((next = step(a, s, ch)) == 0 && s != 0) s = a->fail[s];
+        while ((next = step(a, s, ch)) == 0 && s != 0) s = a->st[s].fail;
         s = next;
         if (s == 0) continue;
-        for (int32_t t = a->out_key[s] >= 0 ? s : a->out_next[s]; t >= 0; t = a->out_next[t]) {
-            int32_t k = a->out_key[t];
+        for (int32_t t = a->st[s].key >= 0 ? s : a->st[s].next; t >= 0; t = a->st[t].next) {
+            int32_t k = a->st[t].key;
             int32_t klen = a->key_len[k];
             int32_t start = (int32_t)i - klen + 1;
             for (int32_t j = a->own_start[k]; j < a->own_start[k + 1]; j++)
@@ -594,39 +594,39 @@ done:
 
 static PyObject *s_id, *s_theme, *s_weight, *s_rule, *s_span, *s_text, *zero;
 
-/* The distinct rules of a paragraph are few (tens) while its hits may be many: a rule seen
- * before is recognised by its address, and a new address is compared by rule id with the
- * rules seen so far (two rule objects with one id count once, as in the Python code). */
-typedef struct { PyObject **rule; PyObject **id; Py_ssize_t n, cap; } Seen;
+/* The rules a paragraph's hits came from, by address (a hash set sized for all its hits), and
+ * their ids: a rule object seen before is skipped at once, and a new object counts only if no
+ * rule with its id was seen (two rule objects with one id count once, as in the Python code). */
+typedef struct { PyObject **slot; size_t mask; PyObject *ids; } Seen;
 
-static void seen_clear(Seen *seen) {
-    for (Py_ssize_t i = 0; i < seen->n; i++) Py_DECREF(seen->id[i]);
-    PyMem_Free(seen->rule);
-    PyMem_Free(seen->id);
+static int seen_init(Seen *seen, Py_ssize_t n) {
+    size_t size = 16;
+    while (size < (size_t)n * 2) size <<= 1;
+    seen->mask = size - 1;
+    seen->slot = PyMem_Calloc(size, sizeof(PyObject *));
+    seen->ids = PySet_New(NULL);
+    if (!seen->slot || !seen->ids) { PyMem_Free(seen->slot); Py_XDECREF(seen->ids); if (!PyErr_Occurred()) PyErr_NoMemory(); return -1; }
+    return 0;
 }
 
-/* 1 if a rule with this id was seen (its address is recorded), 0 if it is new (recorded), -1 on error */
+static void seen_clear(Seen *seen) {
+    PyMem_Free(seen->slot);
+    Py_DECREF(seen->ids);
+}
+
+/* 1 if this rule (or one with its id) was seen, 0 if it is new (now recorded), -1 on error */
 static int seen_before(Seen *seen, PyObject *rule) {
-    for (Py_ssize_t i = 0; i < seen->n; i++)
-        if (seen->rule[i] == rule) return 1;
+    size_t i = ((size_t)rule >> 4) * 0x9E3779B97F4A7C15ULL & seen->mask;
+    while (seen->slot[i]) {
+        if (seen->slot[i] == rule) return 1;
+        i = (i + 1) & seen->mask;
+    }
+    seen->slot[i] = rule;    /* borrowed: the hits list holds it for the whole call */
     PyObject *rid = PyObject_GetAttr(rule, s_id);
     if (!rid) return -1;
-    int known = 0;
-    for (Py_ssize_t i = 0; i < seen->n && !known; i++) {
-        known = PyObject_RichCompareBool(seen->id[i], rid, Py_EQ);
-        if (known < 0) { Py_DECREF(rid); return -1; }
-    }
-    if (seen->n == seen->cap) {
-        Py_ssize_t cap = seen->cap ? seen->cap * 2 : 16;
-        PyObject **r = PyMem_Realloc(seen->rule, sizeof(PyObject *) * cap);
-        if (r) seen->rule = r;
-        PyObject **d = r ? PyMem_Realloc(seen->id, sizeof(PyObject *) * cap) : NULL;
-        if (d) seen->id = d;
-        if (!r || !d) { Py_DECREF(rid); PyErr_NoMemory(); return -1; }
-        seen->cap = cap;
-    }
-    seen->rule[seen->n] = rule;    /* borrowed: the hits list holds it for the whole call */
-    seen->id[seen->n++] = rid;
+    int known = PySet_Contains(seen->ids, rid);
+    if (known == 0 && PySet_Add(seen->ids, rid) < 0) known = -1;
+    Py_DECREF(rid);
     return known;
 }
 
@@ -636,7 +636,8 @@ static PyObject *own_scores(PyObject *Py_UNUSED(module), PyObject *hits) {
     Py_ssize_t n = PyList_GET_SIZE(hits);
     if (!scores || !n) return scores;
     /* each rule once, in the order of its first hit (the order the weights are summed in) */
-    Seen seen = {NULL, NULL, 0, 0};
+    Seen seen;
+    if (seen_init(&seen, n) < 0) { Py_DECREF(scores); return NULL; }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *h = PyList_GET_ITEM(hits, i);
         if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) { PyErr_SetString(PyExc_TypeError, "hits must be Hit tuples"); goto fail; }

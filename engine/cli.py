@@ -14,7 +14,7 @@ from . import quantity_eval, quantity_table
 from .lint import all_diagnostics
 from . import parallel
 from .cache import load_cached, load_cached_parts
-from .cliutil import exit_with_rule_errors
+from .cliutil import exit_with_rule_errors, gc_paused
 from .corpus import atomic_write, input_size, iter_sources, load_manifest_names
 from .diagnostics import RuleError
 from .evaluate import evaluate, read_gold
@@ -89,7 +89,8 @@ def classify(paths, fmt, rules_dir, output, jobs, quiet):
     Results are written as they are produced, in input order. Exit status: 0 all documents ok,
     1 some failed (they appear with status "error"), 2 usage or rule errors.
     """
-    classifier = _classifier_or_exit(rules_dir)
+    with gc_paused():
+        classifier = _classifier_or_exit(rules_dir)
     # The compiled rules live as long as the process: keep them out of the garbage collector's
     # walks (tens of thousands of objects at 10,000 rules), here and in forked workers.
     gc.freeze()
