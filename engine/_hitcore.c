@@ -96,7 +96,8 @@ static inline uint64_t slot_of(int32_t parent, uint32_t ch, uint64_t mask) {
     return (h ^ (h >> 29)) & mask;
 }
 
-/* lengths of a sequence of int sequences into a CSR index; returns -1 with an error set */
+/* a sequence of int sequences (width 1) or of int pairs (width 2) as a CSR index and its values;
+ * NULL with an error set when they are not */
 static int32_t *csr_ints(PyObject *seq, Py_ssize_t n, int width, int32_t **out_a, int32_t **out_b) {
     int32_t *start = PyMem_Malloc(sizeof(int32_t) * (n + 1));
     if (!start) { PyErr_NoMemory(); return NULL; }
@@ -115,6 +116,10 @@ static int32_t *csr_ints(PyObject *seq, Py_ssize_t n, int width, int32_t **out_a
     for (Py_ssize_t k = 0; k < n; k++) {
         PyObject *item = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, k), "owners and expansions must be sequences");
         if (!item) { PyMem_Free(start); PyMem_Free(a); PyMem_Free(b); return NULL; }
+        if (PySequence_Fast_GET_SIZE(item) != start[k + 1] - start[k]) {   /* a sequence that changed length */
+            PyErr_SetString(PyExc_ValueError, "owners and expansions changed while they were read");
+            Py_DECREF(item); PyMem_Free(start); PyMem_Free(a); PyMem_Free(b); return NULL;
+        }
         for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(item); j++) {
             PyObject *x = PySequence_Fast_GET_ITEM(item, j);
             long v1, v2 = 0;
@@ -466,6 +471,17 @@ done:
 
 /* --------------------------------------------------------------- by_paragraph --- */
 
+/* start and end of a raw hit; -1 with an error set when it is not a (start, end, rule) tuple */
+static int hit_span(PyObject *h, long *start, long *end) {
+    if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) {
+        PyErr_SetString(PyExc_TypeError, "raw hits must be (start, end, rule) tuples");
+        return -1;
+    }
+    *start = PyLong_AsLong(PyTuple_GET_ITEM(h, 0));
+    *end = PyLong_AsLong(PyTuple_GET_ITEM(h, 1));
+    return PyErr_Occurred() ? -1 : 0;
+}
+
 static PyObject *by_paragraph(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *raw, *starts, *ends;
     if (!PyArg_ParseTuple(args, "O!O!O!:by_paragraph", &PyList_Type, &raw, &PyList_Type, &starts, &PyList_Type, &ends))
@@ -482,23 +498,15 @@ static PyObject *by_paragraph(PyObject *Py_UNUSED(module), PyObject *args) {
         PyObject *group = PyList_New(0);
         if (!group) { Py_DECREF(groups); return NULL; }
         PyList_SET_ITEM(groups, k, group);
-        /* hits are sorted by start: skip those before the paragraph, take those that start in it */
-        while (lo < nh) {
+        /* hits are sorted by start: skip those before the paragraph, take those that start in
+         * it and end in it too (a hit across a line break belongs to no paragraph) */
+        for (; lo < nh; lo++) {
             PyObject *h = PyList_GET_ITEM(raw, lo);
-            long s = PyLong_AsLong(PyTuple_GET_ITEM(h, 0));
-            if (s == -1 && PyErr_Occurred()) { Py_DECREF(groups); return NULL; }
-            if (s >= start) break;
-            lo++;
-        }
-        while (lo < nh) {
-            PyObject *h = PyList_GET_ITEM(raw, lo);
-            long s = PyLong_AsLong(PyTuple_GET_ITEM(h, 0));
-            if (s == -1 && PyErr_Occurred()) { Py_DECREF(groups); return NULL; }
+            long s, e;
+            if (hit_span(h, &s, &e) < 0) { Py_DECREF(groups); return NULL; }
+            if (s < start) continue;
             if (s >= end) break;
-            long e = PyLong_AsLong(PyTuple_GET_ITEM(h, 1));
-            if (e == -1 && PyErr_Occurred()) { Py_DECREF(groups); return NULL; }
             if (e <= end && PyList_Append(group, h) < 0) { Py_DECREF(groups); return NULL; }
-            lo++;
         }
     }
     return groups;

@@ -192,6 +192,12 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
         native.filter([[]], b"\x09", b"", (), Hit, Miss, _MISS_REASONS, lambda h, pi: None)
     with pytest.raises(KeyError):
         native.evidence([Hit(0, 1, classifier.matcher.rules[0], 0)], "ab", {})
+    with pytest.raises(TypeError):
+        native.by_paragraph([RawHit(0, 1, 0), [2, 3, 0]], [0], [9])   # a list where a hit should be
+    with pytest.raises(ValueError):
+        native.by_paragraph([], [0, 5], [4])
+    with pytest.raises(TypeError):
+        core._compiled.Automaton(["干部"], [[0]], [[0]], [False])      # an expansion that is not a pair
 
 
 @needs_core
