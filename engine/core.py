@@ -1,5 +1,9 @@
 """core: the compiled per-hit loops (``engine/_hitcore.c``), where they were built.
 
+Input: nothing (an import). Output: :data:`NATIVE`, the compiled module the match, classify and
+pipeline stages call, or None. Invariants: every compiled function gives exactly what the Python
+code it stands for gives, so results never depend on whether the module was built.
+
 A document makes tens of thousands of hits per megabyte; scanning them, collecting, sorting,
 grouping by paragraph, filtering plain rules, summing scores and writing evidence objects cost
 a few microseconds each in Python. ``_hitcore`` does these loops in C behind the same
@@ -17,14 +21,16 @@ from __future__ import annotations
 import os
 
 try:
-    from . import _hitcore as _compiled
+    from . import _hitcore as COMPILED
 except ImportError:  # not built on this machine (no C compiler at install time)
-    _compiled = None
+    COMPILED = None
 
-#: the compiled module, or None when it is not built or ``TIFA_CORE=python``
-NATIVE = _compiled if os.environ.get("TIFA_CORE", "auto") != "python" else None
+#: the compiled module for the stages to use, or None when it is not built or ``TIFA_CORE=python``
+#: (:data:`COMPILED` is the module whatever ``TIFA_CORE`` says: the ``native`` scanner can
+#: still be asked for by name, and tests compare it with the Python code)
+NATIVE = COMPILED if os.environ.get("TIFA_CORE", "auto") != "python" else None
 
 
 def built() -> bool:
     """Whether the compiled module exists here (whatever ``TIFA_CORE`` says)."""
-    return _compiled is not None
+    return COMPILED is not None

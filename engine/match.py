@@ -11,8 +11,8 @@ starts); a pattern anchored at a paragraph start is tried at line starts only; t
 only on documents holding their required literals, around them when their matches are short
 (:mod:`engine.prefilter`). Whole-document scans carry the regex timeout; calls on one line or
 stretch carry it only for risky patterns (:func:`engine.patterns.short_call`). The scanner is
-pyahocorasick or, where it is installed, Hyperscan (:mod:`engine.match_hyperscan`), with
-identical hits.
+the compiled core's automaton where it is built (:mod:`engine.core`), else Hyperscan where it
+is installed (:mod:`engine.match_hyperscan`), else pyahocorasick, with identical hits.
 Filtering by paragraph kind (``where``) and exclusions (``unless``) happens in
 :func:`filter_hits`, once paragraphs are known.
 """
@@ -27,8 +27,7 @@ import ahocorasick
 import regex
 
 from . import prefilter
-from .core import NATIVE, built as native_built
-from .core import _compiled as NATIVE_SCANNER   # the scanner may be asked for by name, even with TIFA_CORE=python
+from .core import COMPILED, NATIVE
 from .normalize import view
 from .patterns import INDENT, PARAGRAPH_START, REGEX_TIMEOUT, call_for, compile_pattern, short_call as _short_call, starts_at_paragraph
 from .rules import Rule, RuleSet
@@ -95,7 +94,7 @@ def resolve_backend(requested: str | None = None) -> str:
     if name == "portable":
         return name
     if name == "native" or (name == "auto" and NATIVE is not None):
-        if not native_built():
+        if COMPILED is None:
             raise ValueError("matcher backend native needs engine/_hitcore.c compiled (pip install with a C compiler)")
         return "native"
     from .match_hyperscan import available
@@ -140,8 +139,6 @@ class Matcher:
                     self._unless_any[i] = (compile_pattern(joined), _short_call(joined))
                 except regex.error:
                     pass
-        # rules whose hits count wherever they fall (no `where`, no `unless`): filter_hits
-        # passes their hits through without a look at the paragraph
         # what the hits of each rule need in filter_hits: nothing (no `where`, no `unless`: most
         # hits), a look at the paragraph's kind (`where` alone), or the judge (`unless`)
         self.filter_codes = bytes(FILTER_JUDGE if i in self.unless else _WHERE_CODES.get(rule.where, FILTER_JUDGE)
@@ -215,7 +212,7 @@ class Matcher:
         self.backend_name = resolve_backend(backend)
         if self.backend_name == "native":
             # the scan, owners and expansions done in C (engine/_hitcore.c): no Python per occurrence
-            self._scanner = NATIVE_SCANNER.Automaton(
+            self._scanner = COMPILED.Automaton(
                 names, [o for (o, _e, _g) in keys.values()], [e for (_o, e, _g) in keys.values()],
                 [bool(g) for (_o, _e, g) in keys.values()])
         elif self.backend_name == "hyperscan":
@@ -329,7 +326,7 @@ class Matcher:
             except TimeoutError:
                 warnings.append(f"rule {self.rules[owner].id}: pattern timed out after {REGEX_TIMEOUT}s and was skipped")
         if native:
-            return NATIVE_SCANNER.merge(owned, hits, RawHit), warnings
+            return COMPILED.merge(owned, hits, RawHit), warnings
         return list(map(_raw_hit, sorted(hits))), warnings
 
     def find_slow(self, text_view: str) -> list[RawHit]:

@@ -75,7 +75,7 @@ def test_automaton_scan_equals_pyahocorasick_on_random_keys():
         owners = [sorted(rng.sample(range(6), rng.randint(0, 2))) for _ in keys]
         expands = [[(rng.randrange(4), rng.randrange(3))] if rng.random() < 0.3 else [] for _ in keys]
         gates = [rng.random() < 0.4 for _ in keys]
-        automaton = core._compiled.Automaton(keys, owners, expands, gates)
+        automaton = core.COMPILED.Automaton(keys, owners, expands, gates)
         for _ in range(5):
             text = "".join(rng.choice(alphabet + "x\n") for _ in range(rng.randint(0, 40)))
             owned, expanded, places = automaton.scan(text)
@@ -87,15 +87,15 @@ def test_automaton_scan_equals_pyahocorasick_on_random_keys():
 
 @needs_core
 def test_automaton_pickles_and_refuses_bad_keys():
-    automaton = core._compiled.Automaton(["干部", "部"], [[0], [1]], [[], []], [False, True])
+    automaton = core.COMPILED.Automaton(["干部", "部"], [[0], [1]], [[], []], [False, True])
     again = pickle.loads(pickle.dumps(automaton))
     assert _unpacked(again.scan("党员干部")[0]) == _unpacked(automaton.scan("党员干部")[0]) == [(2, 4, 0), (3, 4, 1)]
     with pytest.raises(TypeError):
-        core._compiled.Automaton([""], [[0]], [[]], [False])
+        core.COMPILED.Automaton([""], [[0]], [[]], [False])
     with pytest.raises(ValueError):
-        core._compiled.Automaton(["干部", "干部"], [[0], [1]], [[], []], [False, False])
+        core.COMPILED.Automaton(["干部", "干部"], [[0], [1]], [[], []], [False, False])
     with pytest.raises(ValueError):
-        core._compiled.Automaton(["干部"], [], [], [])
+        core.COMPILED.Automaton(["干部"], [], [], [])
 
 
 @needs_core
@@ -105,7 +105,7 @@ def test_merge_sorts_and_drops_repeats_like_a_set():
         owned = [(rng.randrange(20), rng.randrange(20), rng.randrange(5)) for _ in range(rng.randint(0, 30))]
         extra = [(rng.randrange(20), rng.randrange(20), rng.randrange(5)) for _ in range(rng.randint(0, 30))]
         packed = struct.pack(f"{3 * len(owned)}i", *[x for t in owned for x in t])
-        merged = core._compiled.merge(packed, extra, RawHit)
+        merged = core.COMPILED.merge(packed, extra, RawHit)
         assert merged == sorted(set(owned) | set(extra))
         assert all(type(h) is RawHit for h in merged)
 
@@ -132,7 +132,7 @@ def _stages(classifier: Classifier, text: str):
 
 @needs_core
 def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(classifier):
-    native = core._compiled
+    native = core.COMPILED
     rng = random.Random(17)
     for text in _documents(rng):
         analysis = classifier.analyse(text)
@@ -171,14 +171,14 @@ def test_own_scores_counts_a_rule_id_once_even_from_two_objects(classifier):
     hits = [Hit(0, 2, rules[0], 0), Hit(3, 4, role, 0), Hit(5, 6, twin, 0), Hit(1, 2, rules[1], 0),
             Hit(7, 9, rules[0], 0), Hit(8, 9, rules[2], 0)]
     for n in range(len(hits) + 1):
-        assert core._compiled.own_scores(hits[:n]) == own_scores_python(hits[:n])
+        assert core.COMPILED.own_scores(hits[:n]) == own_scores_python(hits[:n])
     with pytest.raises(TypeError):
-        core._compiled.own_scores((1, 2))
+        core.COMPILED.own_scores((1, 2))
 
 
 @needs_core
 def test_bad_arguments_raise_instead_of_crashing(classifier):
-    native = core._compiled
+    native = core.COMPILED
     with pytest.raises(TypeError):
         native.merge(b"", [(1, 2)], RawHit)
     with pytest.raises(TypeError):
@@ -197,7 +197,7 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
     with pytest.raises(ValueError):
         native.by_paragraph([], [0, 5], [4])
     with pytest.raises(TypeError):
-        core._compiled.Automaton(["干部"], [[0]], [[0]], [False])      # an expansion that is not a pair
+        core.COMPILED.Automaton(["干部"], [[0]], [[0]], [False])      # an expansion that is not a pair
 
 
 @needs_core
