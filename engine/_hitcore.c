@@ -41,28 +41,20 @@ typedef struct {
 typedef struct {
     PyObject_HEAD
     PyObject *args;          /* the constructor's arguments, for pickling */
-    int32_t n_states;
     State *st;               /* per state, in one record: a step reads one cache line, not four arrays */
     Edge *edges;
     int32_t *root;           /* root transitions of the BMP, dense (0 = none): most steps start there */
-    int32_t n_keys;
     int32_t *key_len;
     int32_t *own_start, *own_list;              /* owners of key k: own_list[own_start[k] .. own_start[k+1]) */
     int32_t *exp_start, *exp_pid, *exp_prio;    /* (pattern, priority) pairs of key k, likewise */
     uint8_t *gate;
 } Automaton;
 
-static void automaton_free_arrays(Automaton *a) {
+static void automaton_dealloc(Automaton *a) {
+    /* also after a failed construction: tp_alloc zeroed the pointers not yet allocated */
     PyMem_Free(a->st); PyMem_Free(a->edges); PyMem_Free(a->root);
     PyMem_Free(a->key_len); PyMem_Free(a->own_start); PyMem_Free(a->own_list);
     PyMem_Free(a->exp_start); PyMem_Free(a->exp_pid); PyMem_Free(a->exp_prio); PyMem_Free(a->gate);
-    a->st = NULL; a->edges = NULL; a->root = NULL;
-    a->key_len = a->own_start = a->own_list = a->exp_start = a->exp_pid = a->exp_prio = NULL;
-    a->gate = NULL;
-}
-
-static void automaton_dealloc(Automaton *a) {
-    automaton_free_arrays(a);
     Py_XDECREF(a->args);
     Py_TYPE(a)->tp_free((PyObject *)a);
 }
@@ -167,7 +159,6 @@ static PyObject *automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwd
         goto fail;
     }
     if (n >= INT32_MAX / 2) { PyErr_SetString(PyExc_ValueError, "too many keys"); goto fail; }
-    a->n_keys = (int32_t)n;
     a->args = PyTuple_Pack(4, keys, owners, expands, gates);
     if (!a->args) goto fail;
 
@@ -228,7 +219,6 @@ static PyObject *automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwd
         a->gate[k] = (uint8_t)g;
     }
     PyMem_Free(table); table = NULL;
-    a->n_states = states;
     qsort(triples, n_triples, sizeof(Triple), triple_cmp);
     a->edges = PyMem_Malloc(sizeof(Edge) * (n_triples + 1));
     a->root = PyMem_Calloc(65536, sizeof(int32_t));
@@ -371,20 +361,11 @@ static PyObject *automaton_reduce(Automaton *a, PyObject *Py_UNUSED(ignored)) {
     return Py_BuildValue("(OO)", (PyObject *)Py_TYPE(a), a->args);
 }
 
-static PyObject *automaton_get_states(Automaton *a, void *Py_UNUSED(closure)) {
-    return PyLong_FromLong(a->n_states);
-}
-
 static PyMethodDef automaton_methods[] = {
     {"scan", (PyCFunction)automaton_scan, METH_O,
      "scan(view) -> (owned, expanded, places): every occurrence of every key, overlapping ones included"},
     {"__reduce__", (PyCFunction)automaton_reduce, METH_NOARGS, "rebuilt from its keys when unpickled"},
     {NULL, NULL, 0, NULL}
-};
-
-static PyGetSetDef automaton_getset[] = {
-    {"states", (getter)automaton_get_states, NULL, "number of trie states", NULL},
-    {NULL, NULL, NULL, NULL, NULL}
 };
 
 static PyTypeObject AutomatonType = {
@@ -395,7 +376,6 @@ static PyTypeObject AutomatonType = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Aho-Corasick automaton over code points: Automaton(keys, owners, expands, gates)",
     .tp_methods = automaton_methods,
-    .tp_getset = automaton_getset,
     .tp_new = automaton_new,
 };
 

@@ -96,8 +96,9 @@ def _store(entry: Path, ruleset: RuleSet, grammar) -> None:
     # so are the compiled Hyperscan databases (literals, trap prefilter) when Hyperscan is installed
     matcher = Matcher(ruleset)
     plans = {(c.pattern, c.flags): prefilter.plan(c.pattern, c.flags) for _i, c in matcher.patterns}
-    native = (matcher._scanner, quantities.Extractor(grammar).trap_regions)   # the prefilter: ~1 s to compile
-    databases = {n.digest: n.serialized() for n in native if getattr(n, "db", None) is not None}
+    # the Hyperscan ones among the literal scanner and the traps' prefilter (~1 s to compile)
+    compiled = (matcher._scanner, quantities.Extractor(grammar).trap_regions)
+    databases = {c.digest: c.serialized() for c in compiled if getattr(c, "db", None) is not None}
     match_hyperscan.SERIALIZED.update(databases)   # this process's classifier loads it, too
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)

@@ -197,7 +197,6 @@ class Matcher:
             self._line_start[pid][0].pattern, self._line_start[pid][0].flags)}
         placed = set(self._window) | self._single_line   # patterns that need every place of their literals
         names = list(keys)
-        entries = [(len(k), tuple(o), tuple(e), tuple(g), kid) for kid, (k, (o, e, g)) in enumerate(keys.items())]
         self._key_length = [len(k) for k in names]
         self._key_gates = [tuple(g) for (_o, _e, g) in keys.values()]
         # a stretch around a literal is short: the timeout only for risky patterns (patterns.short_call)
@@ -210,6 +209,9 @@ class Matcher:
                     group_keys.setdefault(pid, {}).setdefault(gi, []).append(kid)
         self._group_keys = {pid: list(groups.values()) for pid, groups in group_keys.items()}
         self.backend_name = resolve_backend(backend)
+        # the entry of each key for the Python-side scanners (the native one takes the lists)
+        entries = [] if self.backend_name == "native" else \
+            [(len(k), tuple(o), tuple(e), tuple(g), kid) for kid, (k, (o, e, g)) in enumerate(keys.items())]
         if self.backend_name == "native":
             # the scan, owners and expansions done in C (engine/_hitcore.c): no Python per occurrence
             self._scanner = COMPILED.Automaton(
@@ -249,8 +251,7 @@ class Matcher:
         else:
             hits, expanded, key_places = set(), {}, {}
             add = hits.add
-        if self._has_keys and not native:
-            for end, (length, owners, expands, gates, kid) in self._scanner.iter(text_view):
+            for end, (length, owners, expands, gates, kid) in self._scanner.iter(text_view) if self._has_keys else ():
                 start = end - length + 1
                 for owner in owners:
                     add((start, end + 1, owner))
