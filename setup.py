@@ -1,9 +1,10 @@
-"""The one compiled module, engine/_hitcore.c (see engine/core.py). Everything else is in pyproject.toml.
+"""The compiled modules, engine/_hitcore.c and engine/_numerals.c (see engine/core.py).
+Everything else is in pyproject.toml.
 
-The extension is optional: where it cannot be compiled (no C compiler), the install goes on
-and tifa runs its Python code, with identical results.
+The extensions are optional: where they cannot be compiled (no C compiler), the install goes
+on and tifa runs its Python code, with identical results.
 """
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("engine._hitcore", ["engine/_hitcore.c"], optional=True,
-                             extra_compile_args=["-O2"])])
+setup(ext_modules=[Extension(f"engine.{name}", [f"engine/{name}.c"], optional=True, extra_compile_args=["-O2"])
+                   for name in ("_hitcore", "_numerals")])

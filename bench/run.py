@@ -454,7 +454,7 @@ def main(argv=None) -> int:
                   f"--jobs 1, load average {e2['load_average']:.1f}, output identical in every round: {same})",
                   flush=True)
             backends = ["portable"] + (["hyperscan"] if hyperscan_available() else []) \
-                + (["native"] if core.built() else [])
+                + (["native"] if core.COMPILED is not None else [])
             for backend in backends:
                 m = matcher_alone(corpus, ruleset, backend)
                 row[f"matcher_{backend}"] = dict(m, mb_per_s=mbps(m["bytes"], m["seconds"]),

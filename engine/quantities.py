@@ -38,6 +38,7 @@ import ahocorasick
 import regex
 
 from . import numbers, prefilter
+from .core import NUMERALS
 from .diagnostics import Diagnostic, RuleError, json_path
 from .match import resolve_backend
 from .match_hyperscan import HyperscanRegions, available as hyperscan_available
@@ -56,9 +57,15 @@ _POST_TRIM = "和及与并、等"
 
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # A Chinese numeral starts with a digit or 十: a bare 百/千/万 is a word (百县争创, 千方百计, 万村过硬).
-_CN = r"[零〇一二三四五六七八九两十][零〇一二三四五六七八九两十百千万亿]*(?:点[零〇一二三四五六七八九]+)?"
-_CN_CLASS = "零〇一二三四五六七八九两十百千万亿"
+# The character classes are also handed to the compiled scan (engine/_numerals.c) as they are.
+_CN_DIGITS = "零〇一二三四五六七八九"
+_CN_FIRST = _CN_DIGITS + "两十"
+_CN_CLASS = _CN_FIRST + "百千万亿"
+_CN = f"[{_CN_FIRST}][{_CN_CLASS}]*(?:点[{_CN_DIGITS}]+)?"
+_CN_NOT_AFTER = _CN_CLASS + "第"    # inside a longer numeral, or an ordinal (第一)
+_PERCENT = "百分之"
 _MULTIPLIERS = ("万亿", "亿", "千万", "万", "千")   # written after a numeral: 2.2万, 3千
+_WITHIN = "万亿"   # a bare Chinese numeral holding one of these is a count (三万) not a word
 
 
 # ---------------------------------------------------------------- model ---
@@ -295,8 +302,11 @@ class Extractor:
         tail = (rf"(?P<v1>{inside})?(?P<mult>{mults})?(?P<v2>{inside})?"
                 rf"(?P<unit>{units})?(?P<after>{after})?")
         self.candidate = regex.compile(
-            rf"(?:(?<![\d.A-Za-z])(?P<num>{_ARABIC})|(?<![{_CN_CLASS}第])(?P<cnum>{_CN})){tail}"
-            rf"|百分之(?P<pct>{_ARABIC}|{_CN})")
+            rf"(?:(?<![\d.A-Za-z])(?P<num>{_ARABIC})|(?<![{_CN_NOT_AFTER}])(?P<cnum>{_CN})){tail}"
+            rf"|{_PERCENT}(?P<pct>{_ARABIC}|{_CN})")
+        # the same scan and refusals in C where engine/_numerals.c is built (numerals_python is
+        # the reference)
+        self._numerals = compiled_numerals(grammar)
         # group numbers of the candidate pattern, read with one call per candidate
         index = self.candidate.groupindex
         self._groups = tuple(index[name] for name in ("pct", "cnum", "num", "unit", "mult", "v1", "v2", "after"))
@@ -417,26 +427,11 @@ class Extractor:
         # (a bare year, 一线), and only paragraphs with one left are read further.
         starts = [p.start for p in paragraphs]
         live: dict[int, list] = {}
-        refused, group_numbers = self._refused, self._groups
-        arabic, chinese = self._num_group, self._cnum_group
-        for m in self.candidate.finditer(text_view):
-            # A numeral whose last group is its own has no counter or multiplier after it: a bare
-            # Arabic number is refused outright, a bare Chinese one unless it holds 万/亿 (see
-            # _refused); known from m.lastindex, before reading the groups.
-            last = m.lastindex
-            if last == arabic:
+        for spans, groups in self.numerals(text_view):
+            k = bisect.bisect_right(starts, spans[0]) - 1
+            if k < 0 or spans[1] > paragraphs[k].end or paragraphs[k].kind == "boilerplate":
                 continue
-            if last == chinese:
-                num = m.group(last)
-                if "万" not in num and "亿" not in num:
-                    continue
-            groups = m.group(*group_numbers)   # read once, here, and handed on to _candidate
-            if refused(groups):
-                continue
-            k = bisect.bisect_right(starts, m.start()) - 1
-            if k < 0 or m.end() > paragraphs[k].end or paragraphs[k].kind == "boilerplate":
-                continue
-            live.setdefault(k, []).append((m, groups))
+            live.setdefault(k, []).append((spans, groups))
         if not live:
             return []
         traps = self.trap_spans(text_view, paragraphs, live)
@@ -457,6 +452,42 @@ class Extractor:
             out.extend(self._paragraph(text, text_view, p, claimed, slogans, live[pi]))
         return out
 
+    def numerals(self, text_view: str) -> list[tuple[tuple, tuple]]:
+        """The numerals of a document that :meth:`_refused` keeps, in order: ((start, end,
+        numeral start, numeral end, end of the numeral and its counter), groups as
+        ``m.group(*self._groups)``). Compiled where engine/_numerals.c is built."""
+        if self._numerals is not None:
+            return self._numerals.scan(text_view)
+        return self.numerals_python(text_view)
+
+    def numerals_python(self, text_view: str) -> list[tuple[tuple, tuple]]:
+        """:meth:`numerals` with the candidate regex (the reference of the compiled scan)."""
+        out = []
+        refused, group_numbers = self._refused, self._groups
+        arabic, chinese, pct_group, unit_group = self._num_group, self._cnum_group, self._pct_group, self._unit_group
+        for m in self.candidate.finditer(text_view):
+            # A numeral whose last group is its own has no counter or multiplier after it: a bare
+            # Arabic number is refused outright, a bare Chinese one unless it holds 万/亿 (see
+            # _refused); known from m.lastindex, before reading the groups.
+            last = m.lastindex
+            if last == arabic:
+                continue
+            if last == chinese:
+                num = m.group(last)
+                if "万" not in num and "亿" not in num:
+                    continue
+            groups = m.group(*group_numbers)
+            if refused(groups):
+                continue
+            if groups[0] is not None:
+                num_start, num_end = m.span(pct_group)
+                core_end = m.end()
+            else:
+                num_start, num_end = m.span(chinese if groups[1] is not None else arabic)
+                core_end = m.end(unit_group) if groups[3] else m.end()
+            out.append(((m.start(), m.end(), num_start, num_end, core_end), groups))
+        return out
+
     def _refused(self, groups: tuple) -> bool:
         """The refusals that need nothing but the numeral's own match (its groups, as
         ``m.group(*self._groups)``); :meth:`_candidate` only sees numerals that passed them."""
@@ -474,8 +505,8 @@ class Extractor:
     def _paragraph(self, text: str, text_view: str, p, claimed, slogans, matches) -> list[Quantity]:
         """The quantities of one paragraph from its numerals that passed :meth:`_refused`."""
         raw = []
-        for m, groups in matches:
-            q = self._candidate(text_view, m, groups, p, claimed, slogans)
+        for spans, groups in matches:
+            q = self._candidate(text_view, spans, groups, p, claimed, slogans)
             if q is not None:
                 raw.append(q)
         out = []
@@ -490,30 +521,27 @@ class Extractor:
                                   rule.theme if rule else None, rule.id if rule else None, p.index)))
         return out
 
-    def _candidate(self, text_view: str, m, groups: tuple, p, claimed, slogans) -> tuple | None:
-        """A numeral that passed :meth:`_refused`, read in its context: (start, end, value, range,
+    def _candidate(self, text_view: str, spans: tuple, groups: tuple, p, claimed, slogans) -> tuple | None:
+        """A numeral of :meth:`numerals`, read in its context: (start, end, value, range,
         qualifier, unit, kind, pre_end, clause_start), or None when refused there. A tuple, not a
         dict: built and read thousands of times per megabyte."""
         g = self.grammar
         pct, cnum, arabic, unit, mult, v1, v2, after_word = groups
+        start, end, num_start, num_end, core_end = spans
         if pct is not None:
-            num_start, num_end = m.span(self._pct_group)
             if _overlaps(num_start, num_end, claimed):
                 return None
             try:
                 value = numbers.parse(pct)
             except numbers.NotANumber:
                 return None
-            start = m.start()
-            return start, m.end(), value, None, "exact", "%", "percent", start, _clause_start(text_view, p.start, start)
+            return start, end, value, None, "exact", "%", "percent", start, _clause_start(text_view, p.start, start)
         chinese = cnum is not None
         num = cnum if chinese else arabic
         unit = unit or ""
         mult = mult or ""
         vague = v1 or v2
         small = chinese and len(num) == 1 and not mult and not vague   # a small-numeral unit follows
-        num_start, num_end = m.span(self._cnum_group if chinese else self._num_group)
-        end = m.end()
         follow = text_view[end:end + 1]
         if unit and follow and follow == unit[-1]:
             return None  # reduplication: 一名名, 一次次 (each and every), not a count
@@ -521,8 +549,7 @@ class Extractor:
             return None
         if text_view[num_start - 1:num_start] == "第":
             return None
-        core_end = m.end(self._unit_group) if unit else end   # the number and its counter
-        if _overlaps(num_start, core_end, claimed):
+        if _overlaps(num_start, core_end, claimed):   # the number and its counter
             return None
         slogan_starts, slogan_reach = slogans
         if slogan_starts:
@@ -680,6 +707,19 @@ class Extractor:
                 gate = None if None in gates else tuple(dict.fromkeys(w for g in gates for w in g))
                 patterned.append((i, gate, patterns))
         return frozenset(i for i, _ in table), patterned
+
+
+def compiled_numerals(grammar: Grammar, module=NUMERALS):
+    """The compiled scan of :meth:`Extractor.numerals` for this grammar (None without ``module``,
+    the built engine/_numerals.c). It is given the character classes the candidate regex is
+    written with, so both read numerals from one definition."""
+    if module is None:
+        return None
+    return module.Numerals(
+        tuple(grammar.inside), _MULTIPLIERS, tuple(grammar.units), tuple(w for w, _ in grammar.after),
+        tuple(grammar.small_units),
+        {"cn_first": _CN_FIRST, "cn_rest": _CN_CLASS, "cn_behind": _CN_NOT_AFTER, "cn_digits": _CN_DIGITS,
+         "multiplier_within": _WITHIN, "point": "点", "percent": _PERCENT})
 
 
 def _literal_gate(pattern: regex.Pattern) -> tuple[str, ...] | None:

@@ -23,7 +23,7 @@ from engine.segment import Paragraph
 
 from conftest import SEED_FILES
 
-BACKENDS = ["portable"] + (["hyperscan"] if hyperscan_available() else []) + (["native"] if core.built() else [])
+BACKENDS = ["portable"] + (["hyperscan"] if hyperscan_available() else []) + (["native"] if core.COMPILED is not None else [])
 needs_hyperscan = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan not installed (extra `fast`)")
 
 
@@ -80,7 +80,7 @@ def test_unknown_backend_is_refused():
     assert resolve_backend("portable") == "portable"
 
 
-@pytest.mark.skipif(not core.built(), reason="engine/_hitcore.c not compiled here")
+@pytest.mark.skipif(core.COMPILED is None, reason="engine/_hitcore.c not compiled here")
 def test_native_scanner_and_portable_give_identical_hits(ruleset):
     portable, native = Matcher(ruleset, "portable"), Matcher(ruleset, "native")
     assert native.backend_name == "native"
