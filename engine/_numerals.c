@@ -304,7 +304,7 @@ static PyTypeObject NumeralsType = {
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "engine._numerals", "the numeral scan of the quantity stage, compiled (see engine/core.py)",
-    -1, NULL,
+    -1, NULL, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__numerals(void) {

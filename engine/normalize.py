@@ -18,6 +18,8 @@ import os
 import numpy as np
 import opencc
 
+from .core import NORMALIZE
+
 QUOTE = '"'
 # Every quote shape seen in reports, single or double, collapses to one character, so
 # rule authors never have to guess which quotes a report used.
@@ -84,16 +86,29 @@ def view(text: str) -> str:
     if len(text) < 64:   # a phrase or an example: a dictionary lookup per character is cheaper
         return text.translate(translation_table())
     mapped, _ = _code_tables()
+    if NORMALIZE is not None:
+        return NORMALIZE.translate(text, mapped)
+    return view_numpy(text)
+
+
+def view_numpy(text: str) -> str:
+    """:func:`view` with numpy (the reference of the compiled loop, and where it is not built)."""
+    mapped, _ = _code_tables()
     return mapped[_codes(text)].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def detect_script(text: str) -> str:
     """``traditional`` when traditional-only characters are over 5% of the CJK text, else ``simplified``."""
     _, traditional = _code_tables()
+    hits, total = NORMALIZE.script_counts(text, traditional) if NORMALIZE is not None else script_counts_numpy(text)
+    return "traditional" if hits / (total or 1) > 0.05 else "simplified"
+
+
+def script_counts_numpy(text: str) -> tuple[int, int]:
+    """(traditional-only characters, characters in U+4E00..U+9FFF), with numpy (the reference)."""
+    _, traditional = _code_tables()
     codes = _codes(text)
-    hits = int(np.count_nonzero(traditional[codes]))
-    total = int(np.count_nonzero((codes >= 0x4E00) & (codes < 0xA000))) or 1
-    return "traditional" if hits / total > 0.05 else "simplified"
+    return int(np.count_nonzero(traditional[codes])), int(np.count_nonzero((codes >= 0x4E00) & (codes < 0xA000)))
 
 
 _REGEX_META = set(".^$*+?{}[]\\|()")
