@@ -1,9 +1,9 @@
 """core: tifa's compiled loops, where they were built: the per-hit loops
-(``engine/_hitcore.c``), the numeral scan (``engine/_numerals.c``) and the character loops
+(``engine/_hitcore.c``), the numeral scan and subjects of the quantity stage (``engine/_quantities.c``) and the character loops
 of the normalize stage (``engine/_normalize.c``).
 
 Input: nothing (an import). Output: :data:`NATIVE`, the module the match, classify and
-pipeline stages call, :data:`NUMERALS`, the one the quantity stage calls, and
+pipeline stages call, :data:`QUANTITIES`, the one the quantity stage calls, and
 :data:`NORMALIZE`, the one the normalize stage calls; each is None where it is not built.
 Invariants: every compiled function gives exactly what the Python code it stands for gives,
 so results never depend on whether the modules were built.
@@ -13,12 +13,12 @@ grouping by paragraph, filtering plain rules, summing scores and writing evidenc
 a few microseconds each in Python. ``_hitcore`` does these loops in C behind the same
 functions (:func:`engine.match.by_paragraph`, :func:`engine.match.filter_hits`,
 :func:`engine.classify.own_scores`, the evidence of :mod:`engine.pipeline`, and the ``native``
-scanner of :class:`engine.match.Matcher`). ``_numerals`` does the numeral scan of the
+scanner of :class:`engine.match.Matcher`). ``_quantities`` does the numeral scan of the
 quantity stage and the refusals that need nothing but the numeral
 (:meth:`engine.quantities.Extractor.numerals`). ``_normalize`` maps a text through the view's
 table and counts its traditional characters (:func:`engine.normalize.view`,
 :func:`engine.normalize.detect_script`). The Python code stays as the reference: the tests run
-both and compare them (tests/test_hitcore.py, tests/test_numerals.py,
+both and compare them (tests/test_hitcore.py, tests/test_quantities_core.py,
 tests/test_normalize_core.py).
 
 The modules are compiled by ``pip install`` (setup.py) when a C compiler is there; without one
@@ -42,15 +42,15 @@ def _compiled(name: str):
 #: the compiled modules whatever ``TIFA_CORE`` says (the ``native`` scanner can still be asked
 #: for by name, and tests compare each with the Python code)
 COMPILED = _compiled("_hitcore")
-COMPILED_NUMERALS = _compiled("_numerals")
+COMPILED_QUANTITIES = _compiled("_quantities")
 COMPILED_NORMALIZE = _compiled("_normalize")
 
 # what the stages use: None when a module is not built or ``TIFA_CORE=python``
 _WANTED = os.environ.get("TIFA_CORE", "auto") != "python"
 NATIVE = COMPILED if _WANTED else None
-NUMERALS = COMPILED_NUMERALS if _WANTED else None
+QUANTITIES = COMPILED_QUANTITIES if _WANTED else None
 NORMALIZE = COMPILED_NORMALIZE if _WANTED else None
 
 def built() -> bool:
     """Whether the compiled modules exist here (whatever ``TIFA_CORE`` says)."""
-    return None not in (COMPILED, COMPILED_NUMERALS, COMPILED_NORMALIZE)
+    return None not in (COMPILED, COMPILED_QUANTITIES, COMPILED_NORMALIZE)

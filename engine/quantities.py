@@ -38,7 +38,7 @@ import ahocorasick
 import regex
 
 from . import numbers, prefilter
-from .core import NUMERALS
+from .core import QUANTITIES
 from .diagnostics import Diagnostic, RuleError, json_path
 from .match import resolve_backend
 from .match_hyperscan import HyperscanRegions, available as hyperscan_available
@@ -57,7 +57,7 @@ _POST_TRIM = "和及与并、等"
 
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # A Chinese numeral starts with a digit or 十: a bare 百/千/万 is a word (百县争创, 千方百计, 万村过硬).
-# The character classes are also handed to the compiled scan (engine/_numerals.c) as they are.
+# The character classes are also handed to the compiled scan (engine/_quantities.c) as they are.
 _CN_DIGITS = "零〇一二三四五六七八九"
 _CN_FIRST = _CN_DIGITS + "两十"
 _CN_CLASS = _CN_FIRST + "百千万亿"
@@ -304,9 +304,10 @@ class Extractor:
         self.candidate = regex.compile(
             rf"(?:(?<![\d.A-Za-z])(?P<num>{_ARABIC})|(?<![{_CN_NOT_AFTER}])(?P<cnum>{_CN})){tail}"
             rf"|{_PERCENT}(?P<pct>{_ARABIC}|{_CN})")
-        # the same scan and refusals in C where engine/_numerals.c is built (numerals_python is
+        # the same scan and refusals in C where engine/_quantities.c is built (numerals_python is
         # the reference)
         self._numerals = compiled_numerals(grammar)
+        self._subjects = compiled_subjects(grammar)
         # group numbers of the candidate pattern, read with one call per candidate
         index = self.candidate.groupindex
         self._groups = tuple(index[name] for name in ("pct", "cnum", "num", "unit", "mult", "v1", "v2", "after"))
@@ -455,7 +456,7 @@ class Extractor:
     def numerals(self, text_view: str) -> list[tuple[tuple, tuple]]:
         """The numerals of a document that :meth:`_refused` keeps, in order: ((start, end,
         numeral start, numeral end, end of the numeral and its counter), groups as
-        ``m.group(*self._groups)``). Compiled where engine/_numerals.c is built."""
+        ``m.group(*self._groups)``). Compiled where engine/_quantities.c is built."""
         if self._numerals is not None:
             return self._numerals.scan(text_view)
         return self.numerals_python(text_view)
@@ -627,7 +628,15 @@ class Extractor:
 
     def _subject(self, text_view: str, p, start: int, end: int, pre_end: int, clause_start: int, prev_end: int,
                  next_start: int, claimed) -> tuple[str | None, str]:
-        """(subject, clause): the words the number counts, and its whole clause for rule cues."""
+        """(subject, clause): the words the number counts, and its whole clause for rule cues.
+        Compiled where engine/_quantities.c is built (:meth:`_subject_python` is the reference)."""
+        if self._subjects is not None:
+            return self._subjects.subject(text_view, p.end, start, end, pre_end, clause_start, prev_end, next_start,
+                                          claimed)
+        return self._subject_python(text_view, p, start, end, pre_end, clause_start, prev_end, next_start, claimed)
+
+    def _subject_python(self, text_view: str, p, start: int, end: int, pre_end: int, clause_start: int,
+                        prev_end: int, next_start: int, claimed) -> tuple[str | None, str]:
         clause_end = _clause_end(text_view, p.end, end)
         subject = self._subject_words(text_view, start, end, pre_end, max(clause_start, prev_end), clause_end,
                                       next_start, claimed)
@@ -709,9 +718,9 @@ class Extractor:
         return frozenset(i for i, _ in table), patterned
 
 
-def compiled_numerals(grammar: Grammar, module=NUMERALS):
+def compiled_numerals(grammar: Grammar, module=QUANTITIES):
     """The compiled scan of :meth:`Extractor.numerals` for this grammar (None without ``module``,
-    the built engine/_numerals.c). It is given the character classes the candidate regex is
+    the built engine/_quantities.c). It is given the character classes the candidate regex is
     written with, so both read numerals from one definition."""
     if module is None:
         return None
@@ -720,6 +729,14 @@ def compiled_numerals(grammar: Grammar, module=NUMERALS):
         tuple(grammar.small_units),
         {"cn_first": _CN_FIRST, "cn_rest": _CN_CLASS, "cn_behind": _CN_NOT_AFTER, "cn_digits": _CN_DIGITS,
          "multiplier_within": _WITHIN, "point": "点", "percent": _PERCENT})
+
+
+def compiled_subjects(grammar: Grammar, module=QUANTITIES):
+    """The compiled :meth:`Extractor._subject` for this grammar (None without ``module``)."""
+    if module is None:
+        return None
+    return module.Subjects(tuple(grammar.subject_skip), tuple(grammar.subject_stops), _SUBJECT_TRIM, _POST_TRIM,
+                           grammar.subject_max_chars, CLAUSE_DELIMITERS)
 
 
 def _literal_gate(pattern: regex.Pattern) -> tuple[str, ...] | None:

@@ -37,7 +37,7 @@ def test_the_compiled_core_is_built_where_there_is_a_compiler():
     means the C code did not compile, which must not pass unnoticed."""
     if not (shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")):
         pytest.skip("no C compiler on this machine: tifa runs its Python code")
-    assert core.built(), "a C compiler is here but engine/_hitcore.c or engine/_numerals.c was not built: see the pip install log"
+    assert core.built(), "a C compiler is here but engine/_hitcore.c or engine/_quantities.c was not built: see the pip install log"
 
 
 # ------------------------------------------------------------------ automaton ---

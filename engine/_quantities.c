@@ -1,11 +1,11 @@
-/* _numerals: the numeral scan of the quantity stage, compiled.
+/* _quantities: the numeral scan and the subjects of the quantity stage, compiled.
  *
  * engine/quantities.py finds numerals with one `regex` pattern over the whole document (an
  * Arabic or Chinese numeral, then optional words: vague-amount, multiplier, vague-amount,
  * counter, qualifier; or 百分之 and a numeral) and refuses most of them on their own shape
  * (a bare year, 一线). A megabyte holds some 8,000 such numerals and the scan and the refusals
  * cost ~50 ms/MB in Python. This module does the same scan in C. The regex stays the
- * reference (Extractor.numerals_python); tests/test_numerals.py compares the two.
+ * reference (Extractor.numerals_python); tests/test_quantities_core.py compares the two.
  *
  *   Numerals(inside, mults, units, after, small_units, chars)
  *       inside, mults, units, after: the words of each optional group after a numeral
@@ -63,7 +63,7 @@ static int by_length_desc(const void *x, const void *y) {
     return (a < b) - (a > b);
 }
 
-static int words_init(Words *w, PyObject *seq, const char *what) {
+static int words_init(Words *w, PyObject *seq, const char *what, int longest_first) {
     PyObject *fast = PySequence_Fast(seq, what);
     if (!fast) return -1;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
@@ -81,7 +81,7 @@ static int words_init(Words *w, PyObject *seq, const char *what) {
         sorted[i] = s;
     }
     /* longest first, as the regex alternation lists them: the first word that stands there wins */
-    qsort(sorted, n, sizeof(PyObject *), by_length_desc);
+    if (longest_first) qsort(sorted, n, sizeof(PyObject *), by_length_desc);
     for (Py_ssize_t i = 0; i < n; i++) {
         w->chars[i] = PyUnicode_AsUCS4Copy(sorted[i]);
         if (!w->chars[i]) { w->n = i; PyMem_Free(sorted); Py_DECREF(fast); return -1; }
@@ -137,8 +137,8 @@ static PyObject *numerals_new(PyTypeObject *type, PyObject *args, PyObject *kwds
         return NULL;
     Numerals *self = (Numerals *)type->tp_alloc(type, 0);
     if (!self) return NULL;
-    if (words_init(&self->inside, inside, "inside") < 0 || words_init(&self->mults, mults, "mults") < 0
-        || words_init(&self->units, units, "units") < 0 || words_init(&self->after, after, "after") < 0)
+    if (words_init(&self->inside, inside, "inside", 1) < 0 || words_init(&self->mults, mults, "mults", 1) < 0
+        || words_init(&self->units, units, "units", 1) < 0 || words_init(&self->after, after, "after", 1) < 0)
         goto fail;
     self->small_units = PyFrozenSet_New(small);
     if (!self->small_units) goto fail;
@@ -293,7 +293,7 @@ static PyMethodDef numerals_methods[] = {
 
 static PyTypeObject NumeralsType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "engine._numerals.Numerals",
+    .tp_name = "engine._quantities.Numerals",
     .tp_basicsize = sizeof(Numerals),
     .tp_dealloc = (destructor)numerals_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
@@ -302,18 +302,231 @@ static PyTypeObject NumeralsType = {
     .tp_new = numerals_new,
 };
 
+/* ------------------------------------------------------------------- subjects --- */
+
+/* Extractor._subject: the words a number counts (the verb phrase before it and the noun after
+ * its counter) and its clause. The Python method stays the reference (Extractor._subject_python).
+ *
+ *   Subjects(skip, stops, subject_trim, post_trim, max_chars, delimiters)
+ *       skip: words dropped from the head of a subject, tried in their listed order
+ *       stops: words that end the part after the counter
+ *   .subject(view, paragraph_end, start, end, pre_end, clause_start, prev_end, next_start, claimed)
+ *       -> (subject or None, clause)
+ */
+typedef struct {
+    PyObject_HEAD
+    Words skip, stops;
+    Py_UCS4 *subject_trim, *post_trim, *delimiters;
+    Py_ssize_t n_subject_trim, n_post_trim, n_delimiters, max_chars;
+} Subjects;
+
+static void subjects_dealloc(Subjects *self) {
+    words_free(&self->skip);
+    words_free(&self->stops);
+    PyMem_Free(self->subject_trim);
+    PyMem_Free(self->post_trim);
+    PyMem_Free(self->delimiters);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *subjects_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *skip, *stops, *subject_trim, *post_trim, *delimiters;
+    Py_ssize_t max_chars;
+    static char *names[] = {"skip", "stops", "subject_trim", "post_trim", "max_chars", "delimiters", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOUUnU:Subjects", names, &skip, &stops, &subject_trim, &post_trim,
+                                     &max_chars, &delimiters))
+        return NULL;
+    Subjects *self = (Subjects *)type->tp_alloc(type, 0);
+    if (!self) return NULL;
+    if (words_init(&self->skip, skip, "skip", 0) < 0 || words_init(&self->stops, stops, "stops", 0) < 0) goto fail;
+    self->subject_trim = PyUnicode_AsUCS4Copy(subject_trim);
+    self->post_trim = PyUnicode_AsUCS4Copy(post_trim);
+    self->delimiters = PyUnicode_AsUCS4Copy(delimiters);
+    if (!self->subject_trim || !self->post_trim || !self->delimiters) goto fail;
+    self->n_subject_trim = PyUnicode_GET_LENGTH(subject_trim);
+    self->n_post_trim = PyUnicode_GET_LENGTH(post_trim);
+    self->n_delimiters = PyUnicode_GET_LENGTH(delimiters);
+    self->max_chars = max_chars;
+    return (PyObject *)self;
+fail:
+    Py_DECREF(self);
+    return NULL;
+}
+
+static inline int among(Py_UCS4 c, const Py_UCS4 *set, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (set[i] == c) return 1;
+    return 0;
+}
+
+#define READ(i) PyUnicode_READ(kind, data, (i))
+
+/* Extractor._subject_words: the subject, or NULL with no error for None */
+static PyObject *subject_words(Subjects *self, PyObject *text, int kind, const void *data, Py_ssize_t start,
+                               Py_ssize_t end, Py_ssize_t pre_end, Py_ssize_t pre_start, Py_ssize_t clause_end,
+                               Py_ssize_t next_start, PyObject *claimed, int *error) {
+    *error = 0;
+    Py_ssize_t n_claimed = PySequence_Fast_GET_SIZE(claimed);
+    PyObject **spans = PySequence_Fast_ITEMS(claimed);
+    /* time frames and fillers at the head of the clause (2020年底, 去年, 其中) are no part of it */
+    int changed = 1;
+    while (changed && pre_start < start) {
+        changed = 0;
+        /* the first listed skip word at pre_start that leaves something after it */
+        for (Py_ssize_t k = 0; k < self->skip.n; k++) {
+            Py_ssize_t len = self->skip.len[k];
+            if (pre_start + len > start - 1) continue;
+            Py_ssize_t j = 0;
+            while (j < len && READ(pre_start + j) == self->skip.chars[k][j]) j++;
+            if (j == len) { pre_start += len; changed = 1; break; }
+        }
+        if (changed) continue;
+        for (Py_ssize_t k = 0; k < n_claimed; k++) {
+            PyObject *span = spans[k];
+            if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
+                PyErr_SetString(PyExc_TypeError, "claimed spans must be (start, end) tuples");
+                *error = 1;
+                return NULL;
+            }
+            Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0)), e = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
+            if (PyErr_Occurred()) { *error = 1; return NULL; }
+            if (s == pre_start && e < start) {
+                if (e < 0) { PyErr_SetString(PyExc_ValueError, "a claimed span ends before the text"); *error = 1; return NULL; }
+                pre_start = e;
+                changed = 1;
+                break;
+            }
+        }
+    }
+    /* pre = view[pre_start:pre_end].strip().strip(subject_trim) */
+    Py_ssize_t a = pre_start, b = pre_end < pre_start ? pre_start : pre_end;
+    while (a < b && Py_UNICODE_ISSPACE(READ(a))) a++;
+    while (b > a && Py_UNICODE_ISSPACE(READ(b - 1))) b--;
+    while (a < b && among(READ(a), self->subject_trim, self->n_subject_trim)) a++;
+    while (b > a && among(READ(b - 1), self->subject_trim, self->n_subject_trim)) b--;
+    /* post = view[end:min(clause_end, next_start)], cut at the first stop word, then
+     * .strip().rstrip(post_trim); kept only when it starts with a CJK character, " or ( */
+    Py_ssize_t c = end, d = clause_end < next_start ? clause_end : next_start;
+    if (d < c) d = c;
+    for (Py_ssize_t i = c; i < d; i++) {
+        int stop = 0;
+        for (Py_ssize_t k = 0; k < self->stops.n && !stop; k++) {
+            Py_ssize_t len = self->stops.len[k];
+            if (i + len > d) continue;
+            Py_ssize_t j = 0;
+            while (j < len && READ(i + j) == self->stops.chars[k][j]) j++;
+            stop = j == len;
+        }
+        if (stop) { d = i; break; }
+    }
+    while (c < d && Py_UNICODE_ISSPACE(READ(c))) c++;
+    while (d > c && Py_UNICODE_ISSPACE(READ(d - 1))) d--;
+    while (d > c && among(READ(d - 1), self->post_trim, self->n_post_trim)) d--;
+    if (c < d) {
+        Py_UCS4 first = READ(c);
+        if (!((first >= 0x4E00 && first <= 0x9FFF) || first == '"' || first == '(')) d = c;
+    }
+    /* verb before, noun after (选派24万名干部 -> 选派干部); otherwise whichever is there */
+    Py_ssize_t pre_len = b - a, post_len = d - c, keep;
+    if (post_len) {
+        Py_ssize_t room = self->max_chars - post_len;
+        keep = room > 0 ? (room < pre_len ? room : pre_len) : 0;
+    } else {
+        /* pre[-max_chars:] as Python slices it: pre[-0:] is the whole of pre, pre[-(-k):] drops k */
+        if (self->max_chars > 0) keep = self->max_chars < pre_len ? self->max_chars : pre_len;
+        else keep = pre_len + self->max_chars > 0 ? pre_len + self->max_chars : 0;
+        if (self->max_chars == 0) keep = pre_len;
+    }
+    if (keep + post_len == 0) return NULL;
+    PyObject *head = PyUnicode_Substring(text, b - keep, b);
+    if (!head) { *error = 1; return NULL; }
+    if (!post_len) return head;
+    PyObject *tail = PyUnicode_Substring(text, c, d);
+    if (!tail) { Py_DECREF(head); *error = 1; return NULL; }
+    PyObject *subject = PyUnicode_Concat(head, tail);
+    Py_DECREF(head);
+    Py_DECREF(tail);
+    if (!subject) *error = 1;
+    return subject;
+}
+
+static PyObject *subjects_subject(Subjects *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 9 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "subject(view, paragraph_end, start, end, pre_end, clause_start, prev_end, next_start, claimed)");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    Py_ssize_t v[7];
+    for (int i = 0; i < 7; i++) {
+        v[i] = PyLong_AsSsize_t(args[i + 1]);
+        if (v[i] == -1 && PyErr_Occurred()) return NULL;
+    }
+    Py_ssize_t paragraph_end = v[0], start = v[1], end = v[2], pre_end = v[3], clause_start = v[4], prev_end = v[5],
+               next_start = v[6];
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (start < 0 || end < start || end > n || clause_start < 0 || pre_end < 0 || pre_end > n || prev_end < 0
+        || paragraph_end > n) {
+        PyErr_SetString(PyExc_ValueError, "subject(): positions out of order or outside the text");
+        return NULL;
+    }
+    PyObject *claimed = PySequence_Fast(args[8], "claimed must be a sequence of (start, end)");
+    if (!claimed) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    /* the clause ends at the first delimiter after the number (or the paragraph's end) */
+    Py_ssize_t clause_end = end > paragraph_end ? end : paragraph_end;
+    for (Py_ssize_t i = end; i < paragraph_end; i++)
+        if (among(READ(i), self->delimiters, self->n_delimiters)) { clause_end = i; break; }
+    int error;
+    Py_ssize_t head = clause_start > prev_end ? clause_start : prev_end;
+    PyObject *subject = subject_words(self, text, kind, data, start, end, pre_end, head, clause_end, next_start, claimed,
+                                      &error);
+    if (error) { Py_DECREF(claimed); return NULL; }
+    if ((!subject || PyUnicode_GET_LENGTH(subject) < 2) && prev_end > clause_start) {
+        /* 其中35岁以下的|占82.5%: one word left after the previous number; read the whole clause */
+        PyObject *wider = subject_words(self, text, kind, data, start, end, pre_end, clause_start, clause_end, next_start,
+                                        claimed, &error);
+        if (error) { Py_XDECREF(subject); Py_DECREF(claimed); return NULL; }
+        if (wider) { Py_XDECREF(subject); subject = wider; }
+    }
+    Py_DECREF(claimed);
+    PyObject *clause = PyUnicode_Substring(text, clause_start, clause_end);
+    if (!clause) { Py_XDECREF(subject); return NULL; }
+    return Py_BuildValue("(NN)", subject ? subject : Py_NewRef(Py_None), clause);
+}
+
+#undef READ
+
+static PyMethodDef subjects_methods[] = {
+    {"subject", (PyCFunction)(void (*)(void))subjects_subject, METH_FASTCALL,
+     "subject(view, paragraph_end, start, end, pre_end, clause_start, prev_end, next_start, claimed)"
+     " -> (subject or None, clause)"},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyTypeObject SubjectsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "engine._quantities.Subjects",
+    .tp_basicsize = sizeof(Subjects),
+    .tp_dealloc = (destructor)subjects_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "the subjects of engine.quantities: Subjects(skip, stops, subject_trim, post_trim, max_chars, delimiters)",
+    .tp_methods = subjects_methods,
+    .tp_new = subjects_new,
+};
+
 static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "engine._numerals", "the numeral scan of the quantity stage, compiled (see engine/core.py)",
+    PyModuleDef_HEAD_INIT, "engine._quantities", "the numeral scan and subjects of the quantity stage, compiled (see engine/core.py)",
     -1, NULL, NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__numerals(void) {
-    if (PyType_Ready(&NumeralsType) < 0) return NULL;
+PyMODINIT_FUNC PyInit__quantities(void) {
+    if (PyType_Ready(&NumeralsType) < 0 || PyType_Ready(&SubjectsType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
-    Py_INCREF(&NumeralsType);
-    if (PyModule_AddObject(m, "Numerals", (PyObject *)&NumeralsType) < 0) {
-        Py_DECREF(&NumeralsType);
+    if (PyModule_AddObjectRef(m, "Numerals", (PyObject *)&NumeralsType) < 0
+        || PyModule_AddObjectRef(m, "Subjects", (PyObject *)&SubjectsType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

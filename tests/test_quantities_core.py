@@ -1,0 +1,189 @@
+"""The compiled numeral scan (engine/_quantities.c) finds exactly what the candidate regex and
+the refusals of the quantity stage find (Extractor.numerals_python, the reference).
+
+It is compared on the seeds, on random text built from the pieces numerals are made of
+(digits of several scripts, 点, 百分之, 第, the grammar's counters, multipliers and vague
+words, separators and letters), and on a grammar whose words overlap. The whole
+classification with and without the compiled modules is compared in tests/test_hitcore.py.
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from engine import core
+from engine.normalize import view
+from engine.segment import Paragraph
+from engine.quantities import Extractor, Grammar, compiled_numerals, compiled_subjects
+
+from conftest import SEED_FILES
+
+needs_scan = pytest.mark.skipif(core.COMPILED_QUANTITIES is None,
+                                reason="engine/_quantities.c was not compiled here (no C compiler)")
+
+
+def _compiled(extractor):
+    """The compiled scan for the extractor's grammar, even under TIFA_CORE=python."""
+    return compiled_numerals(extractor.grammar, core.COMPILED_QUANTITIES)
+
+
+def _pieces(grammar: Grammar) -> list[str]:
+    words = list(grammar.units) + list(grammar.inside) + [w for w, _ in grammar.after] + [w for w, _ in grammar.before]
+    return words + list("0123456789０１２３٣.,.,零〇一二三四五六七八九两十百千万亿点第") + [
+        "百分之", "百分", "万亿", "千万", "a", "Z", "x1", " ", "，", "。", "\n", "的", "人次", "名名", "2,345", "1,23"]
+
+
+def _random_texts(grammar: Grammar, n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    pieces = _pieces(grammar)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(n)]
+
+
+@needs_scan
+def test_the_scan_equals_the_regex_on_the_seeds(classifier):
+    extractor = classifier.extractor
+    scan = _compiled(extractor)
+    found = 0
+    for path in SEED_FILES:
+        text = view(path.read_text(encoding="utf-8"))
+        expected = extractor.numerals_python(text)
+        found += len(expected)
+        assert scan.scan(text) == expected, path.name
+    assert found > 100, "the seeds hold numerals"
+
+
+@needs_scan
+def test_the_scan_equals_the_regex_on_random_numeral_text(classifier):
+    extractor = classifier.extractor
+    scan = _compiled(extractor)
+    found = 0
+    # numerals at the very end of the text, and separators with too few digits after them
+    edges = ["百分之2,345", "百分之1.5", "百分之十", "百分之", "3.", "1,23名", "1,234", "12,345,678人", "第三名", "2.5万"]
+    for text in edges + _random_texts(extractor.grammar, 4000, seed=11):
+        expected = extractor.numerals_python(text)
+        found += len(expected)
+        assert scan.scan(text) == expected, text
+    assert found > 1000, "the random texts must hold numerals the refusals keep"
+
+
+@needs_scan
+def test_overlapping_words_take_the_longest_as_the_regex_does():
+    grammar = Grammar(units={"名": "count", "名次": "count", "次": "count", "万元": "money", "元": "money"},
+                      inside={"多": "more_than", "多名": "more_than", "余": "more_than"},
+                      after=(("左右", "about"), ("左", "about")), small_units=frozenset({"次"}))
+    extractor = Extractor(grammar, backend="portable")
+    scan = compiled_numerals(grammar, core.COMPILED_QUANTITIES)
+    for text in _random_texts(grammar, 3000, seed=5) + ["3多名次左右", "十多名", "一次", "一名", "两万", "三万多元左右"]:
+        assert scan.scan(text) == extractor.numerals_python(text), text
+
+
+@needs_scan
+def test_bad_arguments_raise_instead_of_crashing():
+    Numerals = core.COMPILED_QUANTITIES.Numerals
+    chars = {"cn_first": "一", "cn_rest": "一", "cn_behind": "一", "cn_digits": "一", "multiplier_within": "万",
+             "point": "点", "percent": "百分之"}
+    with pytest.raises(TypeError):
+        Numerals(["多", ""], [], [], [], [], chars)
+    with pytest.raises(TypeError):
+        Numerals([3], [], [], [], [], chars)
+    with pytest.raises(KeyError):
+        Numerals([], [], [], [], [], {k: v for k, v in chars.items() if k != "cn_rest"})
+    with pytest.raises(ValueError):
+        Numerals([], [], [], [], [], {**chars, "cn_first": "\U00020000"})
+    with pytest.raises(ValueError):
+        Numerals([], [], [], [], [], {**chars, "point": "点点"})
+    with pytest.raises(TypeError):
+        Numerals([], [], [], [], [], chars).scan(b"123")
+
+
+# ------------------------------------------------------------------- subjects ---
+
+needs_subjects = pytest.mark.skipif(core.COMPILED_QUANTITIES is None,
+                                    reason="engine/_quantities.c was not compiled here (no C compiler)")
+
+
+def _subject_calls(classifier, monkeypatch) -> list[tuple]:
+    """The arguments of every Extractor._subject call while the seeds are classified."""
+    calls = []
+    original = Extractor._subject
+
+    def recording(self, *args):
+        calls.append(args)
+        return original(self, *args)
+
+    monkeypatch.setattr(Extractor, "_subject", recording)
+    for path in SEED_FILES:
+        classifier.classify(path.read_text(encoding="utf-8"), path.stem)
+    monkeypatch.undo()
+    return calls
+
+
+@needs_subjects
+def test_subjects_equal_the_python_reference_on_the_seeds(classifier, monkeypatch):
+    extractor = classifier.extractor
+    subjects = compiled_subjects(extractor.grammar, core.COMPILED_QUANTITIES)
+    calls = _subject_calls(classifier, monkeypatch)
+    assert len(calls) > 100
+    for text_view, p, *rest in calls:
+        assert subjects.subject(text_view, p.end, *rest) == extractor._subject_python(text_view, p, *rest)
+
+
+@needs_subjects
+def test_subjects_equal_the_python_reference_on_random_clauses(classifier):
+    """Random clauses made of skip words, stop words, trimmed characters, spaces, quotes and
+    delimiters, with random numbers in them, random claimed spans and every order of positions
+    the quantity stage can produce (a rate cue may move the start before the subject's end)."""
+    extractor = classifier.extractor
+    g = extractor.grammar
+    subjects = compiled_subjects(g, core.COMPILED_QUANTITIES)
+    pieces = list(g.subject_skip) + list(g.subject_stops) + list("的为是和及与并、等 \u3000，。；\n\"(（组织干部人才培训") \
+        + ["3万名", "2020年底", "选派", "党员", "a1"]
+    rng = random.Random(9)
+    seen_subjects = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        n = len(text)
+        p = Paragraph(0, 0, rng.randint(0, n))
+        start = rng.randint(0, n)
+        end = rng.randint(start, n)
+        clause_start = rng.randint(0, start)
+        pre_end = rng.randint(clause_start, n)
+        prev_end = rng.randint(0, start)
+        next_start = rng.randint(0, n + 2)
+        claimed = [(s, s + rng.randint(1, 6)) for s in sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 4))))]
+        expected = extractor._subject_python(text, p, start, end, pre_end, clause_start, prev_end, next_start, claimed)
+        seen_subjects += expected[0] is not None
+        assert subjects.subject(text, p.end, start, end, pre_end, clause_start, prev_end, next_start, claimed) == expected, \
+            (text, p.end, start, end, pre_end, clause_start, prev_end, next_start, claimed)
+    assert seen_subjects > 1000
+
+
+@needs_subjects
+def test_subject_max_chars_is_sliced_as_python_slices_it():
+    """pre[-0:] is the whole of pre and pre[-(-k):] drops k characters: the C code follows."""
+    for max_chars in (-2, 0, 1, 3, 50):
+        grammar = Grammar(units={"名": "count"}, subject_max_chars=max_chars, subject_skip=("其中",), subject_stops=("开展",))
+        extractor = Extractor(grammar, backend="portable")
+        subjects = compiled_subjects(grammar, core.COMPILED_QUANTITIES)
+        for text in ("其中选派优秀干部30名", "选派30名年轻干部开展培训", "30名", "其中 的干部为30"):
+            p = Paragraph(0, 0, len(text))
+            start = next(i for i, ch in enumerate(text) if ch.isdigit())
+            args = (start, min(start + 3, len(text)), start, 0, 0, len(text), [])
+            assert subjects.subject(text, p.end, *args) == extractor._subject_python(text, p, *args), (max_chars, text)
+
+
+@needs_subjects
+def test_subjects_refuse_bad_arguments_instead_of_crashing():
+    Subjects = core.COMPILED_QUANTITIES.Subjects
+    subjects = Subjects(["其中"], ["开展"], "的", "和", 24, "，。")
+    with pytest.raises(TypeError):
+        subjects.subject("abc", 3, 0, 1, 0, 0, 0, 3)
+    with pytest.raises(ValueError):
+        subjects.subject("abc", 3, 2, 9, 0, 0, 0, 3, [])
+    with pytest.raises(TypeError):
+        subjects.subject("abc", 3, 2, 3, 2, 0, 0, 3, [(0,)])
+    with pytest.raises(ValueError):
+        subjects.subject("abcdef", 6, 4, 5, 4, 0, 0, 6, [(0, -3)])
+    with pytest.raises(TypeError):
+        Subjects(["其中", ""], [], "", "", 24, "")
