@@ -81,22 +81,35 @@ _UNBOUNDED = regex.compile(r"(?:[*+]|\{\d*,\})")
 def nested_quantifier(pattern: str) -> str | None:
     """The first group that repeats an unbounded repetition, e.g. ``(a+)+`` or ``(?:\\w*,)*``.
 
-    Such groups can backtrack exponentially on a near miss. A small scanner, not a full regex
+    Such groups can backtrack exponentially on a near miss. A possessive repetition (``a++``,
+    ``\\d*+``, ``{2,}+``) or an atomic group (``(?>...)``) gives nothing back, so it cannot be
+    tried again in another split and does not count. A small scanner, not a full regex
     parser: it tracks groups and escapes and character classes, which covers rule patterns.
     """
-    stack: list[tuple[int, bool]] = []   # (start offset, contains an unbounded quantifier)
+    stack: list[tuple[int, bool, bool]] = []   # (start offset, contains an unbounded quantifier, atomic)
+    possessive_mark = -1   # the offset of the "+" that makes the quantifier before it possessive
     for i, ch in _syntax(pattern):
+        if i == possessive_mark:
+            continue
         if ch == "(":
-            stack.append((i, False))
+            stack.append((i, False, pattern.startswith("(?>", i)))
         elif ch == ")" and stack:
-            start, inner = stack.pop()
+            start, inner, atomic = stack.pop()
+            inner = inner and not atomic
             after = _UNBOUNDED.match(pattern, i + 1)
+            if after and pattern[after.end():after.end() + 1] == "+":
+                possessive_mark = after.end()
+                after = None
             if inner and after:
                 return pattern[start:after.end()]
             if stack and (inner or after):
-                stack[-1] = (stack[-1][0], True)
-        elif _UNBOUNDED.match(pattern, i) and stack:
-            stack[-1] = (stack[-1][0], True)
+                stack[-1] = (stack[-1][0], True, stack[-1][2])
+        else:
+            unbounded = _UNBOUNDED.match(pattern, i)
+            if unbounded and pattern[unbounded.end():unbounded.end() + 1] == "+":
+                possessive_mark = unbounded.end()
+            elif unbounded and stack:
+                stack[-1] = (stack[-1][0], True, stack[-1][2])
     return None
 
 

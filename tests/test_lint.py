@@ -98,6 +98,17 @@ def test_shadowing_needs_every_phrase_and_the_same_exclusions(tmp_path):
     ("(a|b)*c", None),
     (r"\(a+\)+", None),
     ("理论(?:学习|武装|培训)", None),
+    # a possessive repetition or an atomic group gives nothing back: no split is tried twice
+    ("(a++)+", None),
+    ("(a*+)*", None),
+    ("(a{2,}+)*", None),
+    ("(?>a+)+", None),
+    ("(a+)++", None),
+    (r"\d+(?:/\d++){2,}", None),
+    (r"\d+(?:/\d+){2,}", r"(?:/\d+){2,}"),
+    ("(a+?)+", "(a+?)+"),
+    ("((?>a+)b+)+", "((?>a+)b+)+"),
+    (r"\++(a+)+", "(a+)+"),
 ])
 def test_nested_quantifier_detection(pattern, risky):
     assert nested_quantifier(pattern) == risky
