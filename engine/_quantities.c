@@ -11,10 +11,11 @@
  *       inside, mults, units, after: the words of each optional group after a numeral
  *       small_units: counters a lone small Chinese numeral may take (一名 is a count)
  *       chars: dict of the character classes the regex is written with (see quantities.py)
- *   .scan(view) -> [((start, end, num_start, num_end, core_end), groups), ...]
+ *   .scan(view) -> [((start, end, num_start, num_end, core_end), groups), ...] or None
  *       every numeral the regex finds and _refused keeps, in order; groups as
  *       m.group(pct, cnum, num, unit, mult, v1, v2, after); core_end is where the counter
- *       ends (the numeral's end without one)
+ *       ends (the numeral's end without one). None for a text with characters beyond the
+ *       BMP, which the caller reads with the regex (see numerals_scan).
  *
  * Semantics of the regex this follows (each of its optional groups is an alternation of
  * words sorted longest first and nothing after a group is required, so the match never
@@ -202,6 +203,9 @@ static PyObject *take(const Words *w, int kind, const void *data, Py_ssize_t n, 
 static PyObject *numerals_scan(Numerals *self, PyObject *text) {
     if (!PyUnicode_Check(text)) { PyErr_SetString(PyExc_TypeError, "scan() needs a str"); return NULL; }
     int kind = PyUnicode_KIND(text);
+    /* The regex module's \d follows a newer Unicode than Python's own tables, and they differ
+     * on ~100 digits beyond the BMP: a text holding such characters goes to the regex. */
+    if (kind == PyUnicode_4BYTE_KIND) Py_RETURN_NONE;
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     PyObject *out = PyList_New(0);

@@ -457,9 +457,8 @@ class Extractor:
         """The numerals of a document that :meth:`_refused` keeps, in order: ((start, end,
         numeral start, numeral end, end of the numeral and its counter), groups as
         ``m.group(*self._groups)``). Compiled where engine/_quantities.c is built."""
-        if self._numerals is not None:
-            return self._numerals.scan(text_view)
-        return self.numerals_python(text_view)
+        found = self._numerals.scan(text_view) if self._numerals is not None else None
+        return found if found is not None else self.numerals_python(text_view)
 
     def numerals_python(self, text_view: str) -> list[tuple[tuple, tuple]]:
         """:meth:`numerals` with the candidate regex (the reference of the compiled scan)."""
