@@ -1,6 +1,7 @@
 """core: tifa's compiled loops, where they were built: the per-hit loops
-(``engine/_hitcore.c``), the numeral scan and subjects of the quantity stage (``engine/_quantities.c``) and the character loops
-of the normalize stage (``engine/_normalize.c``).
+(``engine/_hitcore.c``), the numeral scan and subjects of the quantity stage
+(``engine/_quantities.c``) and the character loops of the normalize stage
+(``engine/_normalize.c``).
 
 Input: nothing (an import). Output: :data:`NATIVE`, the module the match, classify and
 pipeline stages call, :data:`QUANTITIES`, the one the quantity stage calls, and
@@ -14,8 +15,8 @@ a few microseconds each in Python. ``_hitcore`` does these loops in C behind the
 functions (:func:`engine.match.by_paragraph`, :func:`engine.match.filter_hits`,
 :func:`engine.classify.own_scores`, the evidence of :mod:`engine.pipeline`, and the ``native``
 scanner of :class:`engine.match.Matcher`). ``_quantities`` does the numeral scan of the
-quantity stage and the refusals that need nothing but the numeral
-(:meth:`engine.quantities.Extractor.numerals`). ``_normalize`` maps a text through the view's
+quantity stage with the refusals that need nothing but the numeral, and the subjects
+(:meth:`engine.quantities.Extractor.numerals`, :meth:`engine.quantities.Extractor._subject`). ``_normalize`` maps a text through the view's
 table and counts its traditional characters (:func:`engine.normalize.view`,
 :func:`engine.normalize.detect_script`). The Python code stays as the reference: the tests run
 both and compare them (tests/test_hitcore.py, tests/test_quantities_core.py,
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import importlib
 import os
-
 
 
 def _compiled(name: str):
@@ -50,6 +50,7 @@ _WANTED = os.environ.get("TIFA_CORE", "auto") != "python"
 NATIVE = COMPILED if _WANTED else None
 QUANTITIES = COMPILED_QUANTITIES if _WANTED else None
 NORMALIZE = COMPILED_NORMALIZE if _WANTED else None
+
 
 def built() -> bool:
     """Whether the compiled modules exist here (whatever ``TIFA_CORE`` says)."""

@@ -15,6 +15,8 @@ subject (the verb phrase before the number plus the noun after the counter: 选�
 选派干部) -> theme from the first quantity rule whose cue is in the subject (then in the
 clause). :func:`evidence` turns rule themes into a small score for the paragraph before it
 is labelled; :func:`with_fallback` then gives unthemed quantities their paragraph's theme.
+The numeral scan and the subjects run in C where engine/_quantities.c is built
+(:func:`compiled_numerals`, :func:`compiled_subjects`; the Python methods stay the reference).
 
 Invariants: matching runs on the view, so a traditional-script document gives the same
 quantities as its simplified form (``text`` alone is original; subject and unit come from
@@ -61,7 +63,8 @@ _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN_DIGITS = "零〇一二三四五六七八九"
 _CN_FIRST = _CN_DIGITS + "两十"
 _CN_CLASS = _CN_FIRST + "百千万亿"
-_CN = f"[{_CN_FIRST}][{_CN_CLASS}]*(?:点[{_CN_DIGITS}]+)?"
+_POINT = "点"   # 一点六八亿
+_CN = f"[{_CN_FIRST}][{_CN_CLASS}]*(?:{_POINT}[{_CN_DIGITS}]+)?"
 _CN_NOT_AFTER = _CN_CLASS + "第"    # inside a longer numeral, or an ordinal (第一)
 _PERCENT = "百分之"
 _MULTIPLIERS = ("万亿", "亿", "千万", "万", "千")   # written after a numeral: 2.2万, 3千
@@ -472,10 +475,8 @@ class Extractor:
             last = m.lastindex
             if last == arabic:
                 continue
-            if last == chinese:
-                num = m.group(last)
-                if "万" not in num and "亿" not in num:
-                    continue
+            if last == chinese and not _holds_any(m.group(last), _WITHIN):
+                continue
             groups = m.group(*group_numbers)
             if refused(groups):
                 continue
@@ -496,7 +497,7 @@ class Extractor:
             return False
         num = cnum if cnum is not None else arabic
         # A bare number is a year, code, page or phone number unless it carries 万/亿.
-        if not unit and not (mult or (cnum is not None and ("万" in num or "亿" in num))):
+        if not unit and not (mult or (cnum is not None and _holds_any(num, _WITHIN))):
             return True
         # 一 to 十 alone (not 十余, 一点六八亿) are usually words: 一线, 两个维护, 五个方面.
         return cnum is not None and len(num) == 1 and not mult and not (v1 or v2) \
@@ -727,7 +728,7 @@ def compiled_numerals(grammar: Grammar, module=QUANTITIES):
         tuple(grammar.inside), _MULTIPLIERS, tuple(grammar.units), tuple(w for w, _ in grammar.after),
         tuple(grammar.small_units),
         {"cn_first": _CN_FIRST, "cn_rest": _CN_CLASS, "cn_behind": _CN_NOT_AFTER, "cn_digits": _CN_DIGITS,
-         "multiplier_within": _WITHIN, "point": "点", "percent": _PERCENT})
+         "multiplier_within": _WITHIN, "point": _POINT, "percent": _PERCENT})
 
 
 def compiled_subjects(grammar: Grammar, module=QUANTITIES):
