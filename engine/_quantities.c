@@ -44,8 +44,7 @@ typedef struct {
     PyObject *small_units;   /* frozenset of str */
     uint8_t cls[65536];      /* CN_* flags of each BMP character */
     Py_UCS4 point;           /* 点 */
-    Py_UCS4 percent[8];      /* 百分之 */
-    Py_ssize_t percent_len;
+    Words percent;           /* one word: 百分之 */
 } Numerals;
 
 static void words_free(Words *w) {
@@ -96,11 +95,12 @@ static int words_init(Words *w, PyObject *seq, const char *what, int longest_fir
     return 0;
 }
 
-/* the index of the longest word that stands at text[i:], or -1 */
-static inline Py_ssize_t word_at(const Words *w, int kind, const void *data, Py_ssize_t n, Py_ssize_t i) {
+/* the index of the first word of w (longest first where words_init sorted them) that stands
+ * wholly inside text[i:end], or -1 */
+static inline Py_ssize_t word_at(const Words *w, int kind, const void *data, Py_ssize_t end, Py_ssize_t i) {
     for (Py_ssize_t k = 0; k < w->n; k++) {
         Py_ssize_t len = w->len[k];
-        if (i + len > n) continue;
+        if (i + len > end) continue;
         const Py_UCS4 *c = w->chars[k];
         Py_ssize_t j = 0;
         while (j < len && PyUnicode_READ(kind, data, i + j) == c[j]) j++;
@@ -114,6 +114,7 @@ static void numerals_dealloc(Numerals *self) {
     words_free(&self->mults);
     words_free(&self->units);
     words_free(&self->after);
+    words_free(&self->percent);
     Py_XDECREF(self->small_units);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -148,14 +149,15 @@ static PyObject *numerals_new(PyTypeObject *type, PyObject *args, PyObject *kwds
         || flag_chars(self, chars, "multiplier_within", CN_WITHIN) < 0)
         goto fail;
     PyObject *point = PyDict_GetItemString(chars, "point"), *percent = PyDict_GetItemString(chars, "percent");
-    if (!point || !PyUnicode_Check(point) || PyUnicode_GET_LENGTH(point) != 1
-        || !percent || !PyUnicode_Check(percent) || PyUnicode_GET_LENGTH(percent) < 1 || PyUnicode_GET_LENGTH(percent) > 8) {
-        PyErr_SetString(PyExc_ValueError, "chars needs point (one character) and percent (1 to 8)");
+    if (!point || !PyUnicode_Check(point) || PyUnicode_GET_LENGTH(point) != 1 || !percent) {
+        PyErr_SetString(PyExc_ValueError, "chars needs point (one character) and percent (a word)");
         goto fail;
     }
     self->point = PyUnicode_READ_CHAR(point, 0);
-    self->percent_len = PyUnicode_GET_LENGTH(percent);
-    for (Py_ssize_t i = 0; i < self->percent_len; i++) self->percent[i] = PyUnicode_READ_CHAR(percent, i);
+    PyObject *percent_word = PyTuple_Pack(1, percent);
+    int bad = !percent_word || words_init(&self->percent, percent_word, "percent", 0) < 0;
+    Py_XDECREF(percent_word);
+    if (bad) goto fail;
     return (PyObject *)self;
 fail:
     Py_DECREF(self);
@@ -227,10 +229,8 @@ static PyObject *numerals_scan(Numerals *self, PyObject *text) {
         }
         if (num_end < 0) {
             /* 百分之 and a numeral (no tail, never refused) */
-            Py_ssize_t k = 0, p = self->percent_len;
-            while (k < p && i + k < n && PyUnicode_READ(kind, data, i + k) == self->percent[k]) k++;
-            Py_ssize_t at = i + p, end = -1;
-            if (k == p && at < n) {
+            Py_ssize_t at = i + self->percent.len[0], end = -1;
+            if (word_at(&self->percent, kind, data, n, i) == 0 && at < n) {
                 Py_UCS4 d = PyUnicode_READ(kind, data, at);
                 if (Py_UNICODE_ISDECIMAL(d)) end = arabic_end(kind, data, n, at);
                 else if (flags_of(self, d) & CN_FIRST) end = chinese_end(self, kind, data, n, at);
@@ -377,14 +377,8 @@ static PyObject *subject_words(Subjects *self, PyObject *text, int kind, const v
     while (changed && pre_start < start) {
         changed = 0;
         /* the first listed skip word at pre_start that leaves something after it */
-        for (Py_ssize_t k = 0; k < self->skip.n; k++) {
-            Py_ssize_t len = self->skip.len[k];
-            if (pre_start + len > start - 1) continue;
-            Py_ssize_t j = 0;
-            while (j < len && READ(pre_start + j) == self->skip.chars[k][j]) j++;
-            if (j == len) { pre_start += len; changed = 1; break; }
-        }
-        if (changed) continue;
+        Py_ssize_t k = word_at(&self->skip, kind, data, start - 1, pre_start);
+        if (k >= 0) { pre_start += self->skip.len[k]; changed = 1; continue; }
         for (Py_ssize_t k = 0; k < n_claimed; k++) {
             PyObject *span = spans[k];
             if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
@@ -412,17 +406,8 @@ static PyObject *subject_words(Subjects *self, PyObject *text, int kind, const v
      * .strip().rstrip(post_trim); kept only when it starts with a CJK character, " or ( */
     Py_ssize_t c = end, d = clause_end < next_start ? clause_end : next_start;
     if (d < c) d = c;
-    for (Py_ssize_t i = c; i < d; i++) {
-        int stop = 0;
-        for (Py_ssize_t k = 0; k < self->stops.n && !stop; k++) {
-            Py_ssize_t len = self->stops.len[k];
-            if (i + len > d) continue;
-            Py_ssize_t j = 0;
-            while (j < len && READ(i + j) == self->stops.chars[k][j]) j++;
-            stop = j == len;
-        }
-        if (stop) { d = i; break; }
-    }
+    for (Py_ssize_t i = c; i < d; i++)
+        if (word_at(&self->stops, kind, data, d, i) >= 0) { d = i; break; }
     while (c < d && Py_UNICODE_ISSPACE(READ(c))) c++;
     while (d > c && Py_UNICODE_ISSPACE(READ(d - 1))) d--;
     while (d > c && among(READ(d - 1), self->post_trim, self->n_post_trim)) d--;

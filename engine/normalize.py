@@ -85,9 +85,8 @@ def view(text: str) -> str:
     """
     if len(text) < 64:   # a phrase or an example: a dictionary lookup per character is cheaper
         return text.translate(translation_table())
-    mapped, _ = _code_tables()
     if NORMALIZE is not None:
-        return NORMALIZE.translate(text, mapped)
+        return NORMALIZE.translate(text, _code_tables()[0])
     return view_numpy(text)
 
 
@@ -99,8 +98,8 @@ def view_numpy(text: str) -> str:
 
 def detect_script(text: str) -> str:
     """``traditional`` when traditional-only characters are over 5% of the CJK text, else ``simplified``."""
-    _, traditional = _code_tables()
-    hits, total = NORMALIZE.script_counts(text, traditional) if NORMALIZE is not None else script_counts_numpy(text)
+    hits, total = NORMALIZE.script_counts(text, _code_tables()[1]) if NORMALIZE is not None \
+        else script_counts_numpy(text)
     return "traditional" if hits / (total or 1) > 0.05 else "simplified"
 
 
