@@ -17,6 +17,7 @@
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)
  *   own_scores(hits) -> {theme: summed weight of the distinct rules}
  *   evidence(hits, text, fields) -> [evidence dict, ...]
+ *   evidence_json(hits, text, parts) -> the JSON text of those dicts, as orjson writes it
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -655,34 +656,47 @@ fail:
 
 /* ------------------------------------------------------------------- evidence --- */
 
+/* The entry of a hit's rule in a table keyed by rule id, through the last few rules seen, by
+ * address (a paragraph's hits come from few rules). Borrowed: the table outlives the call. */
+enum { CACHED = 8 };
+typedef struct { PyObject *rule[CACHED], *entry[CACHED]; int next; } RuleCache;
+
+static PyObject *rule_entry(RuleCache *cache, PyObject *rule, PyObject *table) {
+    for (int c = 0; c < CACHED; c++)
+        if (cache->rule[c] == rule) return cache->entry[c];
+    PyObject *rid = PyObject_GetAttr(rule, s_id);
+    if (!rid) return NULL;
+    PyObject *entry = PyDict_GetItemWithError(table, rid);
+    Py_DECREF(rid);
+    if (!entry) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table");
+        return NULL;
+    }
+    cache->rule[cache->next] = rule;
+    cache->entry[cache->next] = entry;
+    cache->next = (cache->next + 1) % CACHED;
+    return entry;
+}
+
+static int hit_fields(PyObject *h, PyObject **start, PyObject **end, PyObject **rule) {
+    if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) { PyErr_SetString(PyExc_TypeError, "hits must be Hit tuples"); return -1; }
+    *start = PyTuple_GET_ITEM(h, 0), *end = PyTuple_GET_ITEM(h, 1), *rule = PyTuple_GET_ITEM(h, 2);
+    return 0;
+}
+
 static PyObject *evidence(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *hits, *text, *fields;
     if (!PyArg_ParseTuple(args, "O!UO!:evidence", &PyList_Type, &hits, &text, &PyDict_Type, &fields)) return NULL;
     Py_ssize_t n = PyList_GET_SIZE(hits);
     PyObject *out = PyList_New(n);
     if (!out) return NULL;
-    /* the fields of the last few rules, by address: a paragraph's hits come from few rules */
-    enum { CACHED = 8 };
-    PyObject *cached_rule[CACHED] = {NULL}, *cached_fields[CACHED] = {NULL};
-    int next_slot = 0;
+    RuleCache cache = {{NULL}, {NULL}, 0};
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *h = PyList_GET_ITEM(hits, i);
-        if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) { PyErr_SetString(PyExc_TypeError, "hits must be Hit tuples"); goto fail; }
-        PyObject *start = PyTuple_GET_ITEM(h, 0), *end = PyTuple_GET_ITEM(h, 1), *rule = PyTuple_GET_ITEM(h, 2);
-        PyObject *f = NULL;
-        for (int c = 0; c < CACHED; c++)
-            if (cached_rule[c] == rule) { f = cached_fields[c]; break; }
-        if (!f) {
-            PyObject *rid = PyObject_GetAttr(rule, s_id);
-            if (!rid) goto fail;
-            f = PyDict_GetItemWithError(fields, rid);   /* borrowed: fields outlives the call */
-            Py_DECREF(rid);
-            if (!f) { if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "rule without evidence fields"); goto fail; }
-            if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 4) { PyErr_SetString(PyExc_TypeError, "fields must be 4-tuples"); goto fail; }
-            cached_rule[next_slot] = rule;
-            cached_fields[next_slot] = f;
-            next_slot = (next_slot + 1) % CACHED;
-        }
+        PyObject *start, *end, *rule;
+        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto fail;
+        PyObject *f = rule_entry(&cache, rule, fields);
+        if (!f) goto fail;
+        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 4) { PyErr_SetString(PyExc_TypeError, "fields must be 4-tuples"); goto fail; }
         Py_ssize_t a = PyLong_AsSsize_t(start), b = PyLong_AsSsize_t(end);
         if (PyErr_Occurred()) goto fail;
         PyObject *d = PyDict_New();
@@ -706,6 +720,122 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------- evidence JSON --- */
+
+/* A growing byte buffer (Buf, above, holds int32 triples). */
+typedef struct { char *data; size_t len, cap; } Bytes;
+
+static int bytes_reserve(Bytes *b, size_t more) {
+    if (b->len + more <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more) cap *= 2;
+    char *data = PyMem_Realloc(b->data, cap);
+    if (!data) { PyErr_NoMemory(); return -1; }
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static int bytes_add(Bytes *b, const char *s, size_t n) {
+    if (bytes_reserve(b, n) < 0) return -1;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+static int bytes_int(Bytes *b, Py_ssize_t v) {
+    char digits[24];
+    int n = 0;
+    size_t u = v < 0 ? (size_t)0 - (size_t)v : (size_t)v;
+    do { digits[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    if (bytes_reserve(b, (size_t)n + 1) < 0) return -1;
+    if (v < 0) b->data[b->len++] = '-';
+    while (n) b->data[b->len++] = digits[--n];
+    return 0;
+}
+
+/* text[a:b] as the inside of a JSON string, UTF-8, escaped as orjson (and json.dumps with
+ * ensure_ascii=False) escape it: quote, backslash, \b \t \n \f \r, other controls as \u00xx.
+ * 1 when the piece holds a surrogate (no valid UTF-8: the caller falls back), -1 on error. */
+static int bytes_json_text(Bytes *b, int kind, const void *data, Py_ssize_t a, Py_ssize_t e) {
+    static const char hex[] = "0123456789abcdef";
+    if (bytes_reserve(b, (size_t)(e - a) * 6) < 0) return -1;   /* the longest form of a character */
+    char *o = b->data + b->len;
+    for (Py_ssize_t i = a; i < e; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x80) {
+            if (c >= 0x20 && c != '"' && c != '\\') { *o++ = (char)c; continue; }
+            *o++ = '\\';
+            switch (c) {
+            case '"': *o++ = '"'; break;
+            case '\\': *o++ = '\\'; break;
+            case '\b': *o++ = 'b'; break;
+            case '\t': *o++ = 't'; break;
+            case '\n': *o++ = 'n'; break;
+            case '\f': *o++ = 'f'; break;
+            case '\r': *o++ = 'r'; break;
+            default: *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+            }
+        } else if (c < 0x800) {
+            *o++ = (char)(0xC0 | (c >> 6)); *o++ = (char)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            if (c >= 0xD800 && c <= 0xDFFF) return 1;
+            *o++ = (char)(0xE0 | (c >> 12)); *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (char)(0xF0 | (c >> 18)); *o++ = (char)(0x80 | ((c >> 12) & 0x3F));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
+
+/* The JSON text of evidence(hits, text, fields) as orjson writes it, without building the
+ * objects: parts maps a rule id to (head, tail) bytes, head = '{"rule":..,"theme":..,"span":['
+ * and tail = ',"weight":..}'. None when a piece of text holds a surrogate (not UTF-8). */
+static PyObject *evidence_json(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *hits, *text, *parts;
+    if (!PyArg_ParseTuple(args, "O!UO!:evidence_json", &PyList_Type, &hits, &text, &PyDict_Type, &parts)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), n = PyList_GET_SIZE(hits);
+    Bytes b = {NULL, 0, 0};
+    RuleCache cache = {{NULL}, {NULL}, 0};
+    if (bytes_add(&b, "[", 1) < 0) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *start, *end, *rule;
+        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto fail;
+        PyObject *f = rule_entry(&cache, rule, parts);
+        if (!f) goto fail;
+        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 2 || !PyBytes_Check(PyTuple_GET_ITEM(f, 0))
+            || !PyBytes_Check(PyTuple_GET_ITEM(f, 1))) {
+            PyErr_SetString(PyExc_TypeError, "parts must be (head, tail) bytes");
+            goto fail;
+        }
+        Py_ssize_t a = PyLong_AsSsize_t(start), e = PyLong_AsSsize_t(end);
+        if (PyErr_Occurred()) goto fail;
+        if (a < 0 || e < a || e > length) { PyErr_SetString(PyExc_IndexError, "hit span outside the text"); goto fail; }
+        PyObject *head = PyTuple_GET_ITEM(f, 0), *tail = PyTuple_GET_ITEM(f, 1);
+        if ((i && bytes_add(&b, ",", 1) < 0)
+            || bytes_add(&b, PyBytes_AS_STRING(head), (size_t)PyBytes_GET_SIZE(head)) < 0
+            || bytes_int(&b, a) < 0 || bytes_add(&b, ",", 1) < 0 || bytes_int(&b, e) < 0
+            || bytes_add(&b, "],\"text\":\"", 10) < 0)
+            goto fail;
+        int rc = bytes_json_text(&b, kind, data, a, e);
+        if (rc < 0) goto fail;
+        if (rc > 0) { PyMem_Free(b.data); Py_RETURN_NONE; }
+        if (bytes_add(&b, "\"", 1) < 0 || bytes_add(&b, PyBytes_AS_STRING(tail), (size_t)PyBytes_GET_SIZE(tail)) < 0)
+            goto fail;
+    }
+    if (bytes_add(&b, "]", 1) < 0) goto fail;
+    PyObject *out = PyBytes_FromStringAndSize(b.data, (Py_ssize_t)b.len);
+    PyMem_Free(b.data);
+    return out;
+fail:
+    PyMem_Free(b.data);
+    return NULL;
+}
+
 /* --------------------------------------------------------------------- module --- */
 
 static PyMethodDef module_methods[] = {
@@ -715,6 +845,7 @@ static PyMethodDef module_methods[] = {
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)"},
     {"own_scores", own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
     {"evidence", evidence, METH_VARARGS, "evidence(hits, text, fields) -> evidence dicts"},
+    {"evidence_json", evidence_json, METH_VARARGS, "evidence_json(hits, text, parts) -> their JSON text (bytes), or None"},
     {NULL, NULL, 0, NULL}
 };
 

@@ -160,13 +160,14 @@ def load_manifest_names(paths: list[str]) -> dict[str, str]:
 
 
 def atomic_write(path: str, chunks) -> None:
-    """Write chunks to `path` through a temporary file, so a failure never leaves half a file."""
+    """Write chunks (str, written as UTF-8, or bytes) to `path` through a temporary file, so a
+    failure never leaves half a file."""
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "wb") as fh:
             for chunk in chunks:
-                fh.write(chunk)
+                fh.write(chunk if type(chunk) is bytes else chunk.encode("utf-8"))
         os.replace(tmp, target)
     finally:
         if tmp.exists():

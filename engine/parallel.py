@@ -31,7 +31,7 @@ CHUNK_BYTES = 1 << 20
 class Done:
     id: str
     status: str
-    body: str
+    body: str | bytes | dict   # the rendered result (UTF-8 bytes for jsonl), or the result itself for "dict"
     size: int
 
 
@@ -45,7 +45,7 @@ def _review(result: dict) -> str:
 
 RENDERERS = {
     "json": _json_body,         # the caller joins bodies into one JSON array
-    "jsonl": render.to_jsonl_line,
+    "jsonl": render.to_jsonl_bytes,   # bytes: the output file takes them as they are
     "csv": render.to_csv_rows,
     "md": render.to_markdown,
     "review": _review,
@@ -61,17 +61,19 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def classify_source(classifier, source: Source) -> dict:
-    """The result object of one source (error sources become error results)."""
+def classify_source(classifier, source: Source, evidence_as_json: bool = False) -> dict:
+    """The result object of one source (error sources become error results).
+    ``evidence_as_json``: see :meth:`engine.pipeline.Classifier.classify`."""
     if source.error:
         return classifier.error_result(source.id, source.path, "ReadError", source.error)
     if source.text is not None:
-        return classifier.classify(source.text, source.id, path=source.path)
-    return classifier.classify_bytes(source.data, source.id, source.path)
+        return classifier.classify(source.text, source.id, path=source.path, evidence_as_json=evidence_as_json)
+    return classifier.classify_bytes(source.data, source.id, source.path, evidence_as_json=evidence_as_json)
 
 
 def process(classifier, source: Source, fmt: str) -> Done:
-    result = classify_source(classifier, source)
+    # a JSON line needs no evidence objects: the compiled core writes their JSON text
+    result = classify_source(classifier, source, evidence_as_json=fmt == "jsonl")
     renderer = RENDERERS[fmt]
     body = result if renderer is None else renderer(result)
     return Done(result["document"]["id"], result["status"], body, source.size)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import orjson
+
 from . import classify as classify_stage
 from . import quantities as quantity_stage
 from . import segment
@@ -18,6 +20,7 @@ from .core import NATIVE
 from .match import Matcher, by_paragraph, filter_hits
 from .normalize import detect_script, view
 from .read import ReadError, read_bytes
+from .render import RawJSON
 from .rules import RuleSet
 
 SCHEMA_VERSION = "1"
@@ -48,6 +51,11 @@ class Classifier:
         # the fixed part of each rule's evidence object: id, "theme" or "role" and its value, weight
         self._hit_fields = {rule.id: (rule.id, "theme", rule.theme, rule.weight) if rule.theme
                             else (rule.id, "role", rule.role, rule.weight) for rule in self.matcher.rules}
+        # the same as JSON text before and after a hit's span and text (for evidence_as_json)
+        try:
+            self._hit_json = {rule_id: _json_parts(*fields) for rule_id, fields in self._hit_fields.items()}
+        except orjson.JSONEncodeError:   # a weight beyond 64 bits: such rules take the object path
+            self._hit_json = None
 
     def __reduce__(self):
         return (Classifier, (self.ruleset, self.grammar))
@@ -81,8 +89,15 @@ class Classifier:
 
     # -- results --------------------------------------------------------------
     def classify(self, text: str, doc_id: str, *, path: str | None = None, encoding: str = "utf-8",
-                 sha256: str | None = None) -> dict:
-        """The result object for one decoded document."""
+                 sha256: str | None = None, evidence_as_json: bool = False) -> dict:
+        """The result object for one decoded document.
+
+        ``evidence_as_json``: for a result that only becomes a JSON line
+        (:func:`engine.render.to_jsonl_line`, the same line either way), each paragraph's
+        ``hits`` is a :class:`engine.render.RawJSON` written by the compiled core straight from
+        the hits: tens of thousands of evidence objects per megabyte are neither built nor
+        serialized one by one. Without the compiled core it has no effect.
+        """
         try:
             analysis = self.analyse(text)
         except Exception as exc:  # one bad document never stops a batch
@@ -92,7 +107,7 @@ class Classifier:
             "document": self._document(doc_id, path, text, encoding, sha256),
             "ruleset": {"version": self.ruleset.version, "rules": len(self.ruleset.rules)},
             "themes": classify_stage.document_themes(analysis.labelled, self.ruleset),
-            "paragraphs": [self._paragraph(analysis, i) for i in range(len(analysis.paragraphs))],
+            "paragraphs": [self._paragraph(analysis, i, evidence_as_json) for i in range(len(analysis.paragraphs))],
             "quantities": [q.as_dict() for q in analysis.quantities],
             "status": "ok",
         }
@@ -100,13 +115,14 @@ class Classifier:
             result["warnings"] = analysis.warnings
         return result
 
-    def classify_bytes(self, data: bytes, doc_id: str, path: str | None = None) -> dict:
+    def classify_bytes(self, data: bytes, doc_id: str, path: str | None = None, evidence_as_json: bool = False) -> dict:
         sha = hashlib.sha256(data).hexdigest()
         try:
             decoded = read_bytes(data)
         except ReadError as exc:
             return self.error_result(doc_id, path, "ReadError", str(exc), sha256=sha)
-        return self.classify(decoded.text, doc_id, path=path, encoding=decoded.encoding, sha256=sha)
+        return self.classify(decoded.text, doc_id, path=path, encoding=decoded.encoding, sha256=sha,
+                             evidence_as_json=evidence_as_json)
 
     def error_result(self, doc_id: str, path: str | None, kind: str, message: str, sha256: str | None = None) -> dict:
         document = {"id": doc_id, "path": path}
@@ -130,12 +146,18 @@ class Classifier:
             "chars": len(text),
         }
 
-    def _paragraph(self, analysis: Analysis, i: int) -> dict:
+    def _paragraph(self, analysis: Analysis, i: int, as_json: bool = False) -> dict:
         """The result object of paragraph ``i``."""
         item = analysis.labelled[i]
         p = item.paragraph
-        evidence = (NATIVE.evidence if NATIVE is not None else evidence_python)(
-            analysis.hits[i], analysis.text, self._hit_fields)
+        hits = analysis.hits[i]
+        evidence = None if hits else []
+        if hits and as_json and NATIVE is not None and self._hit_json is not None:
+            written = NATIVE.evidence_json(hits, analysis.text, self._hit_json)
+            if written is not None:   # None: a lone surrogate in the text, which only json.dumps can write
+                evidence = RawJSON(written)
+        if evidence is None:
+            evidence = (NATIVE.evidence if NATIVE is not None else evidence_python)(hits, analysis.text, self._hit_fields)
         out = {
             "index": p.index,
             "span": [p.start, p.end],
@@ -151,6 +173,13 @@ class Classifier:
         if item.summary:
             out["summary"] = True
         return out
+
+
+def _json_parts(rule_id: str, key: str, value: str, weight) -> tuple[bytes, bytes]:
+    """A rule's evidence object as JSON text before the span and after the text, written by
+    orjson (as the whole object would be): '{"rule":..,"theme":..,"span":[' and ',"weight":..}'."""
+    head = orjson.dumps({"rule": rule_id, key: value})[:-1] + b',"span":['
+    return head, b',"weight":' + orjson.dumps(weight) + b"}"
 
 
 def evidence_python(hits: list, text: str, fields: dict) -> list[dict]:

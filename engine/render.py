@@ -16,17 +16,45 @@ def to_json(results: list[dict]) -> str:
     return json.dumps(results, ensure_ascii=False, indent=2) + "\n"
 
 
+class RawJSON:
+    """A value of a result object given as its JSON text (UTF-8 bytes), already written: the
+    evidence of a paragraph, which the compiled core writes straight from the hits when the
+    result is only going to be a JSON line (``Classifier.classify(..., evidence_as_json=True)``).
+    Only :func:`to_jsonl_line` reads result objects that hold it."""
+    __slots__ = ("json",)
+
+    def __init__(self, json_text: bytes):
+        self.json = json_text
+
+
+def _fragment(value):
+    if type(value) is RawJSON:
+        return orjson.Fragment(value.json)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _decoded(value):
+    if type(value) is RawJSON:
+        return json.loads(value.json)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def to_jsonl_line(result: dict) -> str:
     """One compact JSON line; the same text ``json.dumps`` would give, ~5x faster (orjson)."""
+    return to_jsonl_bytes(result).decode("utf-8")
+
+
+def to_jsonl_bytes(result: dict) -> bytes:
+    """:func:`to_jsonl_line` as UTF-8 bytes, as orjson writes them (a JSON Lines file is written
+    as is, with no decoding and encoding again of a text several times the document's size)."""
     try:
-        return orjson.dumps(result).decode("utf-8") + "\n"
+        return orjson.dumps(result, default=_fragment) + b"\n"
     except orjson.JSONEncodeError:   # an int beyond 64 bits, or a lone surrogate from a JSON escape
-        line = json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = json.dumps(result, ensure_ascii=False, separators=(",", ":"), default=_decoded) + "\n"
         try:
-            line.encode("utf-8")
+            return line.encode("utf-8")
         except UnicodeEncodeError:   # keep the surrogate escaped, so the line is still valid UTF-8
-            line = json.dumps(result, separators=(",", ":")) + "\n"
-        return line
+            return (json.dumps(result, separators=(",", ":"), default=_decoded) + "\n").encode("utf-8")
 
 
 CSV_FIELDS = ["document", "status", "paragraph", "kind", "section", "themes", "rules", "evidence", "error"]

@@ -18,6 +18,7 @@ import subprocess
 import sys
 
 import ahocorasick
+import orjson
 import pytest
 
 from engine import core
@@ -25,6 +26,7 @@ from engine.classify import own_scores_python
 from engine.match import _MISS_REASONS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python
 from engine.normalize import view
 from engine.pipeline import Classifier, evidence_python
+from engine.render import RawJSON, to_jsonl_line
 from engine import segment
 
 from conftest import ROOT, SEED_FILES
@@ -161,6 +163,50 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
             assert native.own_scores(hits) == own_scores_python(hits)
             assert list(native.own_scores(hits)) == list(own_scores_python(hits)), "themes in the same order"
             assert native.evidence(hits, text, classifier._hit_fields) == evidence_python(hits, text, classifier._hit_fields)
+            assert native.evidence_json(hits, text, classifier._hit_json) == \
+                orjson.dumps(evidence_python(hits, text, classifier._hit_fields))
+
+
+# every character class the JSON writer treats apart: ASCII controls and the two escaped
+# characters, DEL, 2- 3- and 4-byte UTF-8, the line separators JavaScript minds, a BOM
+_AWKWARD = [chr(c) for c in range(0x20)] + ['"', "\\", "/", "\x7f", "é", "\u0800", "\u2028", "\u2029", "\ufeff",
+                                            "党", "黨", "\U00020000", "\U0010ffff", "a", "1", " "]
+
+
+@needs_core
+def test_evidence_json_is_the_text_orjson_writes_for_the_evidence_objects(classifier):
+    """Random texts of awkward characters and random spans, against orjson.dumps of the objects;
+    a span holding a lone surrogate (not UTF-8) gives None, for the caller to fall back."""
+    native = core.COMPILED
+    rng = random.Random(5)
+    rules = [r for r in classifier.matcher.rules if r.theme][:20] + [r for r in classifier.matcher.rules if r.role][:3]
+    for _ in range(2000):
+        text = "".join(rng.choice(_AWKWARD) for _ in range(rng.randint(0, 40)))
+        hits = []
+        for _ in range(rng.randint(0, 8)):
+            a = rng.randint(0, len(text))
+            hits.append(Hit(a, rng.randint(a, len(text)), rng.choice(rules), 0))
+        assert native.evidence_json(hits, text, classifier._hit_json) == \
+            orjson.dumps(evidence_python(hits, text, classifier._hit_fields)), (text, hits)
+    lone = "党\ud800建"
+    assert native.evidence_json([Hit(0, 3, rules[0], 0)], lone, classifier._hit_json) is None
+    assert native.evidence_json([Hit(2, 3, rules[0], 0)], lone, classifier._hit_json) is not None
+
+
+@needs_core
+def test_a_json_line_is_the_same_with_evidence_written_by_the_core(classifier):
+    """classify(..., evidence_as_json=True) gives the same JSON line as the evidence objects,
+    also where orjson cannot write the line (a lone surrogate, in a hit or in the id) and
+    json.dumps writes it from the evidence text."""
+    texts = [p.read_text(encoding="utf-8") for p in SEED_FILES]
+    odd = texts[0].replace("党", "党\ud800", 3).replace("。", '。"\\\t\x01', 5)
+    raw = 0
+    for text, doc_id in [(t, "seed") for t in texts] + [(odd, "odd"), (texts[1], "id-\udc80"), ("", "empty")]:
+        with_objects = classifier.classify(text, doc_id)
+        written = classifier.classify(text, doc_id, evidence_as_json=True)
+        assert to_jsonl_line(written) == to_jsonl_line(with_objects)
+        raw += sum(type(p["hits"]) is RawJSON for p in written["paragraphs"])
+    assert raw > 100, "the core wrote the evidence of the paragraphs with hits"
 
 
 @needs_core
@@ -192,6 +238,15 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
         native.filter([[]], b"\x09", b"", (), Hit, Miss, _MISS_REASONS, lambda h, pi: None)
     with pytest.raises(KeyError):
         native.evidence([Hit(0, 1, classifier.matcher.rules[0], 0)], "ab", {})
+    rule = classifier.matcher.rules[0]
+    with pytest.raises(KeyError):
+        native.evidence_json([Hit(0, 1, rule, 0)], "ab", {})
+    with pytest.raises(TypeError):
+        native.evidence_json([Hit(0, 1, rule, 0)], "ab", {rule.id: ("head", "tail")})   # str where bytes should be
+    with pytest.raises(IndexError):
+        native.evidence_json([Hit(1, 5, rule, 0)], "ab", classifier._hit_json)        # a span beyond the text
+    with pytest.raises(TypeError):
+        native.evidence_json([(0, 1)], "ab", classifier._hit_json)
     with pytest.raises(TypeError):
         native.by_paragraph([RawHit(0, 1, 0), [2, 3, 0]], [0], [9])   # a list where a hit should be
     with pytest.raises(ValueError):

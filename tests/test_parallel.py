@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from engine import parallel
+from engine import parallel, render
 from engine.cli import main
 from engine.corpus import Source
 
@@ -41,9 +41,12 @@ def test_two_jobs_give_the_single_process_results_in_order(classifier):
 @pytest.mark.parametrize("fmt", ["jsonl", "review", "csv", "md", "json"])
 def test_rendered_output_does_not_depend_on_jobs(classifier, fmt):
     sources = _sources(2)
-    one = "".join(d.body for d in parallel.run(classifier, sources, fmt, jobs=1))
-    two = "".join(d.body for d in parallel.run(classifier, sources, fmt, jobs=2, max_docs=2))
+    one = [d.body for d in parallel.run(classifier, sources, fmt, jobs=1)]
+    two = [d.body for d in parallel.run(classifier, sources, fmt, jobs=2, max_docs=2)]
     assert one == two
+    if fmt == "jsonl":   # written as they are: UTF-8 bytes, the lines render.to_jsonl_line gives
+        assert one == [render.to_jsonl_line(r).encode("utf-8") for r in
+                       (d.body for d in parallel.run(classifier, sources, "dict", jobs=1))]
 
 
 def test_sources_are_read_lazily_with_a_bounded_window(classifier):
