@@ -17,7 +17,9 @@
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)
  *   own_scores(hits) -> {theme: summed weight of the distinct rules}
  *   evidence(hits, text, fields) -> [evidence dict, ...]
- *   evidence_json(hits, text, parts) -> the JSON text of those dicts, as orjson writes it
+ *   RuleTable(rules, groups, themes, weights, theme_names, heads, tails)   found by rule address
+ *       .own_scores(hits) -> the same as own_scores(hits)
+ *       .evidence_json(hits, text) -> the JSON text orjson writes for evidence(...), or None
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -790,40 +792,183 @@ static int bytes_json_text(Bytes *b, int kind, const void *data, Py_ssize_t a, P
     return 0;
 }
 
+/* ----------------------------------------------------------------- rule table --- */
+
+/* What the result needs of each rule of a rule set, in C arrays found by the rule object's
+ * address: at 10,000 rules, reading id, theme and weight from the rule objects themselves
+ * (attribute lookups in objects spread over the heap) cost more than the work done with them. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *rules;           /* tuple of the rule objects: alive as long as their addresses are keys */
+    PyObject *theme_names;     /* tuple of str */
+    PyObject *heads, *tails;   /* tuples: each rule's evidence JSON before the span and after the text */
+    Py_ssize_t n, n_themes;
+    PyObject **slot_rule;      /* open addressing, rule address -> entry */
+    Py_ssize_t *slot_entry;
+    int shift;
+    Py_ssize_t *group;         /* the first entry with the same id: rules are counted once per id */
+    int *theme;                /* index into theme_names, -1 for a structure rule */
+    double *weight;
+    uint32_t *stamp, clock;    /* per group: the own_scores call that last counted it */
+    double *sum;               /* per theme, during one own_scores call */
+    int *order;
+} RuleTable;
+
+static void table_dealloc(RuleTable *t) {
+    Py_XDECREF(t->rules); Py_XDECREF(t->theme_names); Py_XDECREF(t->heads); Py_XDECREF(t->tails);
+    PyMem_Free(t->slot_rule); PyMem_Free(t->slot_entry); PyMem_Free(t->group); PyMem_Free(t->theme);
+    PyMem_Free(t->weight); PyMem_Free(t->stamp); PyMem_Free(t->sum); PyMem_Free(t->order);
+    Py_TYPE(t)->tp_free((PyObject *)t);
+}
+
+static size_t table_hash(const RuleTable *t, const PyObject *rule) {
+    return (size_t)(((uint64_t)(uintptr_t)rule * 0x9E3779B97F4A7C15ULL) >> t->shift);
+}
+
+static Py_ssize_t table_find(const RuleTable *t, const PyObject *rule) {
+    size_t mask = ((size_t)1 << (64 - t->shift)) - 1;
+    for (size_t i = table_hash(t, rule); t->slot_rule[i]; i = (i + 1) & mask)
+        if (t->slot_rule[i] == rule) return t->slot_entry[i];
+    return -1;
+}
+
+/* RuleTable(rules, groups, themes, weights, theme_names, heads, tails): one entry per rule */
+static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *rules, *groups, *themes, *weights, *theme_names, *heads, *tails;
+    static char *kwlist[] = {"rules", "groups", "themes", "weights", "theme_names", "heads", "tails", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!O!O!O!O!:RuleTable", kwlist, &PyTuple_Type, &rules,
+                                     &PyTuple_Type, &groups, &PyTuple_Type, &themes, &PyTuple_Type, &weights,
+                                     &PyTuple_Type, &theme_names, &PyTuple_Type, &heads, &PyTuple_Type, &tails))
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(rules), k = PyTuple_GET_SIZE(theme_names);
+    if (PyTuple_GET_SIZE(groups) != n || PyTuple_GET_SIZE(themes) != n || PyTuple_GET_SIZE(weights) != n
+        || PyTuple_GET_SIZE(heads) != n || PyTuple_GET_SIZE(tails) != n) {
+        PyErr_SetString(PyExc_ValueError, "RuleTable needs one group, theme, weight, head and tail per rule");
+        return NULL;
+    }
+    RuleTable *t = (RuleTable *)type->tp_alloc(type, 0);
+    if (!t) return NULL;
+    int bits = 4;
+    while (((Py_ssize_t)1 << bits) < n * 2) bits++;
+    t->shift = 64 - bits;
+    t->n = n;
+    t->n_themes = k;
+    Py_INCREF(rules); t->rules = rules;
+    Py_INCREF(theme_names); t->theme_names = theme_names;
+    Py_INCREF(heads); t->heads = heads;
+    Py_INCREF(tails); t->tails = tails;
+    t->slot_rule = PyMem_Calloc((size_t)1 << bits, sizeof(PyObject *));
+    t->slot_entry = PyMem_Calloc((size_t)1 << bits, sizeof(Py_ssize_t));
+    t->group = PyMem_Calloc((size_t)n + 1, sizeof(Py_ssize_t));
+    t->theme = PyMem_Calloc((size_t)n + 1, sizeof(int));
+    t->weight = PyMem_Calloc((size_t)n + 1, sizeof(double));
+    t->stamp = PyMem_Calloc((size_t)n + 1, sizeof(uint32_t));
+    t->sum = PyMem_Calloc((size_t)k + 1, sizeof(double));
+    t->order = PyMem_Calloc((size_t)k + 1, sizeof(int));
+    if (!t->slot_rule || !t->slot_entry || !t->group || !t->theme || !t->weight || !t->stamp || !t->sum || !t->order) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    size_t mask = ((size_t)1 << bits) - 1;
+    for (Py_ssize_t e = 0; e < n; e++) {
+        PyObject *rule = PyTuple_GET_ITEM(rules, e);
+        Py_ssize_t g = PyLong_AsSsize_t(PyTuple_GET_ITEM(groups, e));
+        long th = PyLong_AsLong(PyTuple_GET_ITEM(themes, e));
+        double w = PyFloat_AsDouble(PyTuple_GET_ITEM(weights, e));
+        if (PyErr_Occurred()) goto fail;
+        if (g < 0 || g >= n || th < -1 || th >= k) {
+            PyErr_SetString(PyExc_ValueError, "a group or theme index out of range");
+            goto fail;
+        }
+        t->group[e] = g;
+        t->theme[e] = (int)th;
+        t->weight[e] = w;
+        size_t i = table_hash(t, rule);
+        while (t->slot_rule[i] && t->slot_rule[i] != rule) i = (i + 1) & mask;
+        if (!t->slot_rule[i]) { t->slot_rule[i] = rule; t->slot_entry[i] = e; }   /* a repeated object: its first entry */
+    }
+    t->clock = 0;
+    return (PyObject *)t;
+fail:
+    Py_DECREF(t);
+    return NULL;
+}
+
+/* own_scores(hits) with the weights and themes of the table; a hit of a rule object the table
+ * does not hold sends the whole call to the module's own_scores, which reads the objects */
+static PyObject *table_own_scores(RuleTable *t, PyObject *hits) {
+    if (!PyList_Check(hits)) { PyErr_SetString(PyExc_TypeError, "own_scores() needs a list of hits"); return NULL; }
+    Py_ssize_t n = PyList_GET_SIZE(hits), counted = 0;
+    if (++t->clock == 0) {   /* wrapped: old stamps could pass for this call's */
+        memset(t->stamp, 0, (size_t)t->n * sizeof(uint32_t));
+        t->clock = 1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *h = PyList_GET_ITEM(hits, i);
+        if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) { PyErr_SetString(PyExc_TypeError, "hits must be Hit tuples"); goto fail; }
+        Py_ssize_t e = table_find(t, PyTuple_GET_ITEM(h, 2));
+        if (e < 0) {
+            for (Py_ssize_t c = 0; c < counted; c++) t->sum[t->order[c]] = 0.0;
+            return own_scores(NULL, hits);
+        }
+        Py_ssize_t g = t->group[e];
+        if (t->stamp[g] == t->clock) continue;
+        t->stamp[g] = t->clock;
+        int th = t->theme[e];
+        if (th < 0) continue;
+        Py_ssize_t c = 0;
+        while (c < counted && t->order[c] != th) c++;
+        if (c == counted) t->order[counted++] = th;
+        t->sum[th] += t->weight[e];   /* 0.0 + w1 + w2 ...: the sums the Python code makes */
+    }
+    PyObject *scores = PyDict_New();
+    if (!scores) goto fail;
+    for (Py_ssize_t c = 0; c < counted; c++) {
+        PyObject *sum = PyFloat_FromDouble(t->sum[t->order[c]]);
+        if (!sum || PyDict_SetItem(scores, PyTuple_GET_ITEM(t->theme_names, t->order[c]), sum) < 0) {
+            Py_XDECREF(sum);
+            Py_DECREF(scores);
+            goto fail;
+        }
+        Py_DECREF(sum);
+    }
+    for (Py_ssize_t c = 0; c < counted; c++) t->sum[t->order[c]] = 0.0;
+    return scores;
+fail:
+    for (Py_ssize_t c = 0; c < counted; c++) t->sum[t->order[c]] = 0.0;
+    return NULL;
+}
+
 /* The JSON text of evidence(hits, text, fields) as orjson writes it, without building the
- * objects: parts maps a rule id to (head, tail) bytes, head = '{"rule":..,"theme":..,"span":['
- * and tail = ',"weight":..}'. None when a piece of text holds a surrogate (not UTF-8). */
-static PyObject *evidence_json(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *hits, *text, *parts;
-    if (!PyArg_ParseTuple(args, "O!UO!:evidence_json", &PyList_Type, &hits, &text, &PyDict_Type, &parts)) return NULL;
+ * objects, from each rule's head ('{"rule":..,"theme":..,"span":[') and tail (',"weight":..}').
+ * None when a piece of text holds a surrogate (not UTF-8) or a rule has no head (its weight
+ * is beyond what orjson writes): the caller builds the objects then. */
+static PyObject *table_evidence_json(RuleTable *t, PyObject *args) {
+    PyObject *hits, *text;
+    if (!PyArg_ParseTuple(args, "O!U:evidence_json", &PyList_Type, &hits, &text)) return NULL;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text), n = PyList_GET_SIZE(hits);
     Bytes b = {NULL, 0, 0};
-    RuleCache cache = {{NULL}, {NULL}, 0};
     if (bytes_add(&b, "[", 1) < 0) return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *start, *end, *rule;
         if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto fail;
-        PyObject *f = rule_entry(&cache, rule, parts);
-        if (!f) goto fail;
-        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 2 || !PyBytes_Check(PyTuple_GET_ITEM(f, 0))
-            || !PyBytes_Check(PyTuple_GET_ITEM(f, 1))) {
-            PyErr_SetString(PyExc_TypeError, "parts must be (head, tail) bytes");
-            goto fail;
-        }
-        Py_ssize_t a = PyLong_AsSsize_t(start), e = PyLong_AsSsize_t(end);
+        Py_ssize_t e = table_find(t, rule);
+        if (e < 0) { PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table"); goto fail; }
+        PyObject *head = PyTuple_GET_ITEM(t->heads, e), *tail = PyTuple_GET_ITEM(t->tails, e);
+        if (!PyBytes_Check(head) || !PyBytes_Check(tail)) goto none;
+        Py_ssize_t a = PyLong_AsSsize_t(start), z = PyLong_AsSsize_t(end);
         if (PyErr_Occurred()) goto fail;
-        if (a < 0 || e < a || e > length) { PyErr_SetString(PyExc_IndexError, "hit span outside the text"); goto fail; }
-        PyObject *head = PyTuple_GET_ITEM(f, 0), *tail = PyTuple_GET_ITEM(f, 1);
+        if (a < 0 || z < a || z > length) { PyErr_SetString(PyExc_IndexError, "hit span outside the text"); goto fail; }
         if ((i && bytes_add(&b, ",", 1) < 0)
             || bytes_add(&b, PyBytes_AS_STRING(head), (size_t)PyBytes_GET_SIZE(head)) < 0
-            || bytes_int(&b, a) < 0 || bytes_add(&b, ",", 1) < 0 || bytes_int(&b, e) < 0
+            || bytes_int(&b, a) < 0 || bytes_add(&b, ",", 1) < 0 || bytes_int(&b, z) < 0
             || bytes_add(&b, "],\"text\":\"", 10) < 0)
             goto fail;
-        int rc = bytes_json_text(&b, kind, data, a, e);
+        int rc = bytes_json_text(&b, kind, data, a, z);
         if (rc < 0) goto fail;
-        if (rc > 0) { PyMem_Free(b.data); Py_RETURN_NONE; }
+        if (rc > 0) goto none;
         if (bytes_add(&b, "\"", 1) < 0 || bytes_add(&b, PyBytes_AS_STRING(tail), (size_t)PyBytes_GET_SIZE(tail)) < 0)
             goto fail;
     }
@@ -831,10 +976,37 @@ static PyObject *evidence_json(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *out = PyBytes_FromStringAndSize(b.data, (Py_ssize_t)b.len);
     PyMem_Free(b.data);
     return out;
+none:
+    PyMem_Free(b.data);
+    Py_RETURN_NONE;
 fail:
     PyMem_Free(b.data);
     return NULL;
 }
+
+static PyObject *table_reduce(RuleTable *t, PyObject *Py_UNUSED(ignored)) {
+    PyErr_SetString(PyExc_TypeError, "a RuleTable is keyed by object addresses: rebuild it, do not pickle it");
+    return NULL;
+}
+
+static PyMethodDef table_methods[] = {
+    {"own_scores", (PyCFunction)table_own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
+    {"evidence_json", (PyCFunction)table_evidence_json, METH_VARARGS,
+     "evidence_json(hits, text) -> the JSON text (bytes) orjson writes for their evidence objects, or None"},
+    {"__reduce__", (PyCFunction)table_reduce, METH_NOARGS, "not picklable"},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyTypeObject RuleTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "engine._hitcore.RuleTable",
+    .tp_basicsize = sizeof(RuleTable),
+    .tp_dealloc = (destructor)table_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "RuleTable(rules, groups, themes, weights, theme_names, heads, tails): rule address -> scores and evidence JSON",
+    .tp_methods = table_methods,
+    .tp_new = table_new,
+};
 
 /* --------------------------------------------------------------------- module --- */
 
@@ -845,7 +1017,6 @@ static PyMethodDef module_methods[] = {
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)"},
     {"own_scores", own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
     {"evidence", evidence, METH_VARARGS, "evidence(hits, text, fields) -> evidence dicts"},
-    {"evidence_json", evidence_json, METH_VARARGS, "evidence_json(hits, text, parts) -> their JSON text (bytes), or None"},
     {NULL, NULL, 0, NULL}
 };
 
@@ -854,7 +1025,7 @@ static struct PyModuleDef module_def = {
 };
 
 PyMODINIT_FUNC PyInit__hitcore(void) {
-    if (PyType_Ready(&AutomatonType) < 0) return NULL;
+    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&RuleTableType) < 0) return NULL;
     s_id = PyUnicode_InternFromString("id");
     s_theme = PyUnicode_InternFromString("theme");
     s_weight = PyUnicode_InternFromString("weight");
@@ -866,8 +1037,9 @@ PyMODINIT_FUNC PyInit__hitcore(void) {
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     Py_INCREF(&AutomatonType);
-    if (PyModule_AddObject(m, "Automaton", (PyObject *)&AutomatonType) < 0) {
-        Py_DECREF(&AutomatonType);
+    Py_INCREF(&RuleTableType);
+    if (PyModule_AddObject(m, "Automaton", (PyObject *)&AutomatonType) < 0
+        || PyModule_AddObject(m, "RuleTable", (PyObject *)&RuleTableType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

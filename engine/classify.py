@@ -28,8 +28,11 @@ class Labelled(NamedTuple):
     summary: bool           # own evidence ignored as an overview of all lines of work
 
 
-def own_scores(hits: list[Hit]) -> dict[str, float]:
-    """Theme -> summed weight of the distinct rules among the hits."""
+def own_scores(hits: list[Hit], rule_table=None) -> dict[str, float]:
+    """Theme -> summed weight of the distinct rules among the hits. ``rule_table``: the compiled
+    core's table of the rule set (``Classifier``), which reads no rule object."""
+    if rule_table is not None:
+        return rule_table.own_scores(hits)
     if NATIVE is not None:
         return NATIVE.own_scores(hits)
     return own_scores_python(hits)
@@ -54,14 +57,15 @@ def own_scores_python(hits: list[Hit]) -> dict[str, float]:
 
 
 def label(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet,
-          extra: list[dict[str, float]] | None = None) -> list[Labelled]:
-    """``extra``: optional per-paragraph theme -> score added to the own evidence (quantities)."""
+          extra: list[dict[str, float]] | None = None, rule_table=None) -> list[Labelled]:
+    """``extra``: optional per-paragraph theme -> score added to the own evidence (quantities);
+    ``rule_table``: see :func:`own_scores`."""
     settings = ruleset.settings
     order = {name: i for i, name in enumerate(ruleset.theme_names)}
     heading_themes: dict[int, tuple[str, ...]] = {}
     out = []
     for n, (p, hs) in enumerate(zip(paragraphs, hits)):
-        scores = own_scores(hs)
+        scores = own_scores(hs, rule_table)
         # An overview is judged on its phrases, not on its numbers, and only on themes with at
         # least a strong cue: passing words (支部, 领导干部) do not make a paragraph an overview.
         hit_themes = sum(1 for s in scores.values() if s >= settings.summary_min_score) if scores else 0

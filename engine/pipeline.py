@@ -8,6 +8,7 @@ result with ``status: error``; it never raises.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -24,6 +25,9 @@ from .render import RawJSON
 from .rules import RuleSet
 
 SCHEMA_VERSION = "1"
+# a paragraph's scores are sums of a few rule weights: few distinct values, each rounded once
+# (round(x, 3) costs ~0.5 µs, and a megabyte has thousands of scores)
+_rounded = functools.lru_cache(maxsize=4096, typed=True)(lambda score: round(score, 3))
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,7 @@ class Classifier:
         # the fixed part of each rule's evidence object: id, "theme" or "role" and its value, weight
         self._hit_fields = {rule.id: (rule.id, "theme", rule.theme, rule.weight) if rule.theme
                             else (rule.id, "role", rule.role, rule.weight) for rule in self.matcher.rules}
-        # the same as JSON text before and after a hit's span and text (for evidence_as_json)
-        try:
-            self._hit_json = {rule_id: _json_parts(*fields) for rule_id, fields in self._hit_fields.items()}
-        except orjson.JSONEncodeError:   # a weight beyond 64 bits: such rules take the object path
-            self._hit_json = None
+        self._rule_table = _rule_table(self.matcher.rules, ruleset.theme_names) if NATIVE is not None else None
 
     def __reduce__(self):
         return (Classifier, (self.ruleset, self.grammar))
@@ -75,7 +75,7 @@ class Classifier:
         # quantity rules add modest evidence to their paragraph before labels are decided.
         found = self.extractor.extract(text, text_view, paragraphs, hits)
         extra = quantity_stage.evidence(found, paragraphs, self.grammar.evidence_weight)
-        labelled = classify_stage.label(paragraphs, hits, self.ruleset, extra)
+        labelled = classify_stage.label(paragraphs, hits, self.ruleset, extra, self._rule_table)
         found = quantity_stage.with_fallback(found, labelled)
         return Analysis(text, text_view, paragraphs, hits, misses, labelled, warnings, found)
 
@@ -152,8 +152,8 @@ class Classifier:
         p = item.paragraph
         hits = analysis.hits[i]
         evidence = None if hits else []
-        if hits and as_json and NATIVE is not None and self._hit_json is not None:
-            written = NATIVE.evidence_json(hits, analysis.text, self._hit_json)
+        if hits and as_json and self._rule_table is not None:
+            written = self._rule_table.evidence_json(hits, analysis.text)
             if written is not None:   # None: a lone surrogate in the text, which only json.dumps can write
                 evidence = RawJSON(written)
         if evidence is None:
@@ -167,7 +167,7 @@ class Classifier:
             "hits": evidence,
         }
         if item.scores:
-            out["scores"] = {t: round(s, 3) for t, s in sorted(item.scores.items())}
+            out["scores"] = {t: _rounded(s) for t, s in sorted(item.scores.items())}
         if item.inherited:
             out["inherited"] = list(item.inherited)
         if item.summary:
@@ -175,11 +175,26 @@ class Classifier:
         return out
 
 
-def _json_parts(rule_id: str, key: str, value: str, weight) -> tuple[bytes, bytes]:
-    """A rule's evidence object as JSON text before the span and after the text, written by
-    orjson (as the whole object would be): '{"rule":..,"theme":..,"span":[' and ',"weight":..}'."""
-    head = orjson.dumps({"rule": rule_id, key: value})[:-1] + b',"span":['
-    return head, b',"weight":' + orjson.dumps(weight) + b"}"
+def _rule_table(rules, theme_names):
+    """The compiled core's table of ``rules`` (found by address): the first rule of each id, the
+    theme index and weight of each, and its evidence object as JSON text before the span and
+    after the text, written by orjson as the whole object would be: '{"rule":..,"theme":..,"span":['
+    and ',"weight":..}' (None where orjson cannot write the weight: those take the object path)."""
+    first = {}
+    groups = tuple(first.setdefault(rule.id, i) for i, rule in enumerate(rules))
+    theme_names = tuple(dict.fromkeys([*theme_names, *(rule.theme for rule in rules if rule.theme is not None)]))
+    themes = {name: i for i, name in enumerate(theme_names)}
+    heads, tails = [], []
+    for rule in rules:
+        key, value = ("theme", rule.theme) if rule.theme else ("role", rule.role)
+        try:
+            heads.append(orjson.dumps({"rule": rule.id, key: value})[:-1] + b',"span":[')
+            tails.append(b',"weight":' + orjson.dumps(rule.weight) + b"}")
+        except orjson.JSONEncodeError:
+            heads.append(None)
+            tails.append(None)
+    return NATIVE.RuleTable(tuple(rules), groups, tuple(themes.get(rule.theme, -1) for rule in rules),
+                            tuple(float(rule.weight) for rule in rules), theme_names, tuple(heads), tuple(tails))
 
 
 def evidence_python(hits: list, text: str, fields: dict) -> list[dict]:

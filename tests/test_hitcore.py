@@ -135,6 +135,7 @@ def _stages(classifier: Classifier, text: str):
 @needs_core
 def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(classifier):
     native = core.COMPILED
+    table = classifier._rule_table
     rng = random.Random(17)
     for text in _documents(rng):
         analysis = classifier.analyse(text)
@@ -163,8 +164,9 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
             assert native.own_scores(hits) == own_scores_python(hits)
             assert list(native.own_scores(hits)) == list(own_scores_python(hits)), "themes in the same order"
             assert native.evidence(hits, text, classifier._hit_fields) == evidence_python(hits, text, classifier._hit_fields)
-            assert native.evidence_json(hits, text, classifier._hit_json) == \
-                orjson.dumps(evidence_python(hits, text, classifier._hit_fields))
+            assert table.own_scores(hits) == own_scores_python(hits)
+            assert list(table.own_scores(hits)) == list(own_scores_python(hits)), "themes in the same order"
+            assert table.evidence_json(hits, text) == orjson.dumps(evidence_python(hits, text, classifier._hit_fields))
 
 
 # every character class the JSON writer treats apart: ASCII controls and the two escaped
@@ -177,7 +179,7 @@ _AWKWARD = [chr(c) for c in range(0x20)] + ['"', "\\", "/", "\x7f", "é", "\u080
 def test_evidence_json_is_the_text_orjson_writes_for_the_evidence_objects(classifier):
     """Random texts of awkward characters and random spans, against orjson.dumps of the objects;
     a span holding a lone surrogate (not UTF-8) gives None, for the caller to fall back."""
-    native = core.COMPILED
+    table = classifier._rule_table
     rng = random.Random(5)
     rules = [r for r in classifier.matcher.rules if r.theme][:20] + [r for r in classifier.matcher.rules if r.role][:3]
     for _ in range(2000):
@@ -186,11 +188,11 @@ def test_evidence_json_is_the_text_orjson_writes_for_the_evidence_objects(classi
         for _ in range(rng.randint(0, 8)):
             a = rng.randint(0, len(text))
             hits.append(Hit(a, rng.randint(a, len(text)), rng.choice(rules), 0))
-        assert native.evidence_json(hits, text, classifier._hit_json) == \
-            orjson.dumps(evidence_python(hits, text, classifier._hit_fields)), (text, hits)
+        assert table.evidence_json(hits, text) == orjson.dumps(evidence_python(hits, text, classifier._hit_fields)), \
+            (text, hits)
     lone = "党\ud800建"
-    assert native.evidence_json([Hit(0, 3, rules[0], 0)], lone, classifier._hit_json) is None
-    assert native.evidence_json([Hit(2, 3, rules[0], 0)], lone, classifier._hit_json) is not None
+    assert table.evidence_json([Hit(0, 3, rules[0], 0)], lone) is None
+    assert table.evidence_json([Hit(2, 3, rules[0], 0)], lone) is not None
 
 
 @needs_core
@@ -218,8 +220,38 @@ def test_own_scores_counts_a_rule_id_once_even_from_two_objects(classifier):
             Hit(7, 9, rules[0], 0), Hit(8, 9, rules[2], 0)]
     for n in range(len(hits) + 1):
         assert core.COMPILED.own_scores(hits[:n]) == own_scores_python(hits[:n])
+        # the twin is no rule of the table: the table hands the call to the object-reading loop
+        assert classifier._rule_table.own_scores(hits[:n]) == own_scores_python(hits[:n])
     with pytest.raises(TypeError):
         core.COMPILED.own_scores((1, 2))
+    with pytest.raises(TypeError):
+        classifier._rule_table.own_scores((1, 2))
+
+
+@needs_core
+def test_rule_table_counts_each_id_once_and_sums_weights_in_first_hit_order():
+    """Rules that share an id count once, with the weight of the first one hit; a structure rule
+    counts for no theme; the sums are the Python float sums, themes in the order they came."""
+    from engine.rules import Rule
+    make = lambda i, rid, theme, w: Rule(id=rid, theme=theme, role=None if theme else "closing", phrases=("x",),
+                                         patterns=(), unless=(), where="any", weight=w, description="",
+                                         match_examples=(), no_match_examples=(), file="t.yaml", line=i)
+    rules = [make(0, "a", "甲", 0.1), make(1, "b", "乙", 0.2), make(2, "a", "甲", 7.0), make(3, "c", "甲", 0.7),
+             make(4, "d", None, 3.0), make(5, "e", "丙", 2)]
+    table = core.COMPILED.RuleTable(tuple(rules), (0, 1, 0, 3, 4, 5), (0, 1, 0, 0, -1, 2), (0.1, 0.2, 7.0, 0.7, 3.0, 2.0),
+                                    ("甲", "乙", "丙"), (None,) * 6, (None,) * 6)
+    rng = random.Random(3)
+    for _ in range(500):
+        hits = [Hit(0, 1, rng.choice(rules), 0) for _ in range(rng.randint(0, 12))]
+        got, want = table.own_scores(hits), own_scores_python(hits)
+        assert got == want and list(got) == list(want)
+    assert table.evidence_json([Hit(0, 1, rules[0], 0)], "x") is None, "no head: the caller builds the objects"
+    with pytest.raises(ValueError):
+        core.COMPILED.RuleTable((rules[0],), (1,), (0,), (1.0,), ("甲",), (None,), (None,))   # group out of range
+    with pytest.raises(ValueError):
+        core.COMPILED.RuleTable((rules[0],), (0,), (0, 1), (1.0,), ("甲",), (None,), (None,))
+    with pytest.raises(TypeError):
+        pickle.dumps(table)
 
 
 @needs_core
@@ -238,15 +270,13 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
         native.filter([[]], b"\x09", b"", (), Hit, Miss, _MISS_REASONS, lambda h, pi: None)
     with pytest.raises(KeyError):
         native.evidence([Hit(0, 1, classifier.matcher.rules[0], 0)], "ab", {})
-    rule = classifier.matcher.rules[0]
+    rule, table = classifier.matcher.rules[0], classifier._rule_table
     with pytest.raises(KeyError):
-        native.evidence_json([Hit(0, 1, rule, 0)], "ab", {})
-    with pytest.raises(TypeError):
-        native.evidence_json([Hit(0, 1, rule, 0)], "ab", {rule.id: ("head", "tail")})   # str where bytes should be
+        table.evidence_json([Hit(0, 1, dataclasses.replace(rule), 0)], "ab")           # no rule of the table
     with pytest.raises(IndexError):
-        native.evidence_json([Hit(1, 5, rule, 0)], "ab", classifier._hit_json)        # a span beyond the text
+        table.evidence_json([Hit(1, 5, rule, 0)], "ab")                                # a span beyond the text
     with pytest.raises(TypeError):
-        native.evidence_json([(0, 1)], "ab", classifier._hit_json)
+        table.evidence_json([(0, 1)], "ab")
     with pytest.raises(TypeError):
         native.by_paragraph([RawHit(0, 1, 0), [2, 3, 0]], [0], [9])   # a list where a hit should be
     with pytest.raises(ValueError):
