@@ -20,6 +20,7 @@
  *   RuleTable(rules, groups, themes, weights, theme_names, heads, tails)   found by rule address
  *       .own_scores(hits) -> the same as own_scores(hits)
  *       .evidence_json(hits, text) -> the JSON text orjson writes for evidence(...), or None
+ *       .slogans(hits) -> the same as quantities.slogan_bounds(hits)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -984,6 +985,32 @@ fail:
     return NULL;
 }
 
+/* slogans(hits) -> ([start, ...], [reach, ...]) of the hits of theme rules (not structure
+ * rules), reach being the farthest end among them so far: the quantity stage's test of
+ * whether a slogan holds a number (quantities.slogan_bounds, in Python, reads the objects) */
+static PyObject *table_slogans(RuleTable *t, PyObject *hits) {
+    if (!PyList_Check(hits)) { PyErr_SetString(PyExc_TypeError, "slogans() needs a list of hits"); return NULL; }
+    PyObject *starts = PyList_New(0), *reach = PyList_New(0), *farthest = NULL;
+    Py_ssize_t far = PY_SSIZE_T_MIN;
+    if (!starts || !reach) goto fail;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(hits); i++) {
+        PyObject *start, *end, *rule;
+        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto fail;
+        Py_ssize_t e = table_find(t, rule);
+        if (e < 0) { PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table"); goto fail; }
+        if (t->theme[e] < 0) continue;
+        Py_ssize_t z = PyLong_AsSsize_t(end);
+        if (z == -1 && PyErr_Occurred()) goto fail;
+        if (!farthest || z > far) { far = z; farthest = end; }
+        if (PyList_Append(starts, start) < 0 || PyList_Append(reach, farthest) < 0) goto fail;
+    }
+    return Py_BuildValue("(NN)", starts, reach);
+fail:
+    Py_XDECREF(starts);
+    Py_XDECREF(reach);
+    return NULL;
+}
+
 static PyObject *table_reduce(RuleTable *t, PyObject *Py_UNUSED(ignored)) {
     PyErr_SetString(PyExc_TypeError, "a RuleTable is keyed by object addresses: rebuild it, do not pickle it");
     return NULL;
@@ -993,6 +1020,8 @@ static PyMethodDef table_methods[] = {
     {"own_scores", (PyCFunction)table_own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
     {"evidence_json", (PyCFunction)table_evidence_json, METH_VARARGS,
      "evidence_json(hits, text) -> the JSON text (bytes) orjson writes for their evidence objects, or None"},
+    {"slogans", (PyCFunction)table_slogans, METH_O,
+     "slogans(hits) -> (starts, reach) of the hits of theme rules, reach the farthest end so far"},
     {"__reduce__", (PyCFunction)table_reduce, METH_NOARGS, "not picklable"},
     {NULL, NULL, 0, NULL}
 };

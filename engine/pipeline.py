@@ -73,7 +73,7 @@ class Classifier:
         hits, misses = filter_hits(self.matcher, text_view, paragraphs, groups)
         # Theme hits (slogans like 四个意识) claim their spans before quantities are read;
         # quantity rules add modest evidence to their paragraph before labels are decided.
-        found = self.extractor.extract(text, text_view, paragraphs, hits)
+        found = self.extractor.extract(text, text_view, paragraphs, hits, self._rule_table)
         extra = quantity_stage.evidence(found, paragraphs, self.grammar.evidence_weight)
         labelled = classify_stage.label(paragraphs, hits, self.ruleset, extra, self._rule_table)
         found = quantity_stage.with_fallback(found, labelled)

@@ -291,6 +291,13 @@ def load(directory: Path | str, ruleset: RuleSet | None = None) -> Grammar:
 
 # ---------------------------------------------------------------- compiled ---
 
+def slogan_bounds(hits) -> tuple[list[int], list[int]]:
+    """The starts of the hits of theme rules (slogans, not structure rules) and, for each, the
+    farthest end among them so far: whether a slogan holds a number is one bisection."""
+    themed = [h for h in hits if h.rule.theme is not None]
+    return [h.start for h in themed], list(itertools.accumulate([h.end for h in themed], max))
+
+
 class Extractor:
     """A grammar with its patterns compiled once. Picklable (rebuilt from the grammar)."""
 
@@ -423,8 +430,10 @@ class Extractor:
         return [m.span() for m in self._quoted.finditer(text, start, end) if m.end() - m.start() <= longest]
 
     # -- extraction -------------------------------------------------------
-    def extract(self, text: str, text_view: str, paragraphs, hits=None) -> list[Quantity]:
-        """Every quantity of a document (themes from quantity rules only; see :func:`with_fallback`)."""
+    def extract(self, text: str, text_view: str, paragraphs, hits=None, rule_table=None) -> list[Quantity]:
+        """Every quantity of a document (themes from quantity rules only; see :func:`with_fallback`).
+        ``rule_table``: the compiled core's table of the rules of ``hits`` (``Classifier``), which
+        finds the slogans among them without reading the rule objects."""
         if not self.grammar.units:
             return []  # a rules directory without quantities.yaml: no grammar, no quantities
         # One scan for numerals over the whole document; most are refused on their own shape
@@ -450,9 +459,8 @@ class Extractor:
             # (四个意识, 三会一课), not when a volume cue reaches into it (培训干部230...).
             # The hits come sorted by start: such a hit exists when, among the hits that start at
             # or before the number, the farthest end reaches its counter (one bisection).
-            themed = [h for h in hits[pi] if h.rule.theme is not None] \
-                if hits is not None and pi < len(hits) else []
-            slogans = ([h.start for h in themed], list(itertools.accumulate([h.end for h in themed], max)))
+            here = hits[pi] if hits is not None and pi < len(hits) else []
+            slogans = rule_table.slogans(here) if rule_table is not None else slogan_bounds(here)
             out.extend(self._paragraph(text, text_view, p, claimed, slogans, live[pi]))
         return out
 

@@ -26,6 +26,7 @@ from engine.classify import own_scores_python
 from engine.match import _MISS_REASONS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python
 from engine.normalize import view
 from engine.pipeline import Classifier, evidence_python
+from engine.quantities import slogan_bounds
 from engine.render import RawJSON, to_jsonl_line
 from engine import segment
 
@@ -167,6 +168,7 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
             assert table.own_scores(hits) == own_scores_python(hits)
             assert list(table.own_scores(hits)) == list(own_scores_python(hits)), "themes in the same order"
             assert table.evidence_json(hits, text) == orjson.dumps(evidence_python(hits, text, classifier._hit_fields))
+            assert table.slogans(hits) == slogan_bounds(hits)
 
 
 # every character class the JSON writer treats apart: ASCII controls and the two escaped
@@ -245,6 +247,8 @@ def test_rule_table_counts_each_id_once_and_sums_weights_in_first_hit_order():
         hits = [Hit(0, 1, rng.choice(rules), 0) for _ in range(rng.randint(0, 12))]
         got, want = table.own_scores(hits), own_scores_python(hits)
         assert got == want and list(got) == list(want)
+        spans = [Hit(a, a + rng.randint(1, 9), h.rule, 0) for a, h in zip(sorted(rng.sample(range(60), len(hits))), hits)]
+        assert table.slogans(spans) == slogan_bounds(spans)
     assert table.evidence_json([Hit(0, 1, rules[0], 0)], "x") is None, "no head: the caller builds the objects"
     with pytest.raises(ValueError):
         core.COMPILED.RuleTable((rules[0],), (1,), (0,), (1.0,), ("甲",), (None,), (None,))   # group out of range
@@ -277,6 +281,10 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
         table.evidence_json([Hit(1, 5, rule, 0)], "ab")                                # a span beyond the text
     with pytest.raises(TypeError):
         table.evidence_json([(0, 1)], "ab")
+    with pytest.raises(KeyError):
+        table.slogans([Hit(0, 1, dataclasses.replace(rule), 0)])
+    with pytest.raises(TypeError):
+        table.slogans(((0, 1, rule),))
     with pytest.raises(TypeError):
         native.by_paragraph([RawHit(0, 1, 0), [2, 3, 0]], [0], [9])   # a list where a hit should be
     with pytest.raises(ValueError):
