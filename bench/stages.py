@@ -41,7 +41,8 @@ STAGES = [
     ("  of which: subjects", "quantities.py", "_subject"),
     ("  of which: quantity rules", "quantities.py", "_rule"),
     ("result object", "pipeline.py", "_paragraph"),
-    ("render JSONL", "render.py", "to_jsonl_line"),
+    ("render JSONL", "render.py", "to_jsonl_line"),     # the engine before session 7
+    ("render JSONL", "render.py", "to_jsonl_bytes"),
 ]
 
 

@@ -55,7 +55,7 @@ class Classifier:
         # the fixed part of each rule's evidence object: id, "theme" or "role" and its value, weight
         self._hit_fields = {rule.id: (rule.id, "theme", rule.theme, rule.weight) if rule.theme
                             else (rule.id, "role", rule.role, rule.weight) for rule in self.matcher.rules}
-        self._rule_table = _rule_table(self.matcher.rules, ruleset.theme_names) if NATIVE is not None else None
+        self._rule_table = rule_table(NATIVE, self.matcher.rules, ruleset.theme_names) if NATIVE is not None else None
 
     def __reduce__(self):
         return (Classifier, (self.ruleset, self.grammar))
@@ -175,8 +175,8 @@ class Classifier:
         return out
 
 
-def _rule_table(rules, theme_names):
-    """The compiled core's table of ``rules`` (found by address): the first rule of each id, the
+def rule_table(hitcore, rules, theme_names):
+    """``hitcore.RuleTable`` of ``rules`` (found by address): the first rule of each id, the
     theme index and weight of each, and its evidence object as JSON text before the span and
     after the text, written by orjson as the whole object would be: '{"rule":..,"theme":..,"span":['
     and ',"weight":..}' (None where orjson cannot write the weight: those take the object path)."""
@@ -193,7 +193,7 @@ def _rule_table(rules, theme_names):
         except orjson.JSONEncodeError:
             heads.append(None)
             tails.append(None)
-    return NATIVE.RuleTable(tuple(rules), groups, tuple(themes.get(rule.theme, -1) for rule in rules),
+    return hitcore.RuleTable(tuple(rules), groups, tuple(themes.get(rule.theme, -1) for rule in rules),
                             tuple(float(rule.weight) for rule in rules), theme_names, tuple(heads), tuple(tails))
 
 
