@@ -757,7 +757,7 @@ static int bytes_int(Bytes *b, Py_ssize_t v) {
     return 0;
 }
 
-/* text[a:b] as the inside of a JSON string, UTF-8, escaped as orjson (and json.dumps with
+/* text[a:e] as the inside of a JSON string, UTF-8, escaped as orjson (and json.dumps with
  * ensure_ascii=False) escape it: quote, backslash, \b \t \n \f \r, other controls as \u00xx.
  * 1 when the piece holds a surrogate (no valid UTF-8: the caller falls back), -1 on error. */
 static int bytes_json_text(Bytes *b, int kind, const void *data, Py_ssize_t a, Py_ssize_t e) {

@@ -154,7 +154,7 @@ class Classifier:
         evidence = None if hits else []
         if hits and as_json and self._rule_table is not None:
             written = self._rule_table.evidence_json(hits, analysis.text)
-            if written is not None:   # None: a lone surrogate in the text, which only json.dumps can write
+            if written is not None:   # None: a lone surrogate (only json.dumps writes it) or a weight orjson cannot write
                 evidence = RawJSON(written)
         if evidence is None:
             evidence = (NATIVE.evidence if NATIVE is not None else evidence_python)(hits, analysis.text, self._hit_fields)

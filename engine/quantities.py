@@ -338,7 +338,7 @@ class Extractor:
         # ... each with its literal gate, so most numerals need no search at all (a rate cue needs 每 or 人均)
         self._rate_table = [(cue, pattern, call, _literal_gate(pattern)) for cue, pattern, call in self.rates]
         self.rule_patterns = {r.id: tuple(regex.compile(view_pattern(p)) for p in r.patterns) for r in grammar.rules}
-        self._rule_table = [(i, r, r.units, self.rule_patterns[r.id]) for i, r in enumerate(grammar.rules)]
+        self._quantity_rules = [(i, r, r.units, self.rule_patterns[r.id]) for i, r in enumerate(grammar.rules)]
         self._rules_by_unit: dict[str, tuple] = {}   # base unit -> _rules_for(base unit), filled as met
         # every cue of every quantity rule in one automaton: cue -> indices of the rules it belongs to
         self.cues = ahocorasick.Automaton()
@@ -716,7 +716,7 @@ class Extractor:
     def _rules_for(self, base_unit: str) -> tuple[frozenset, list]:
         """(indices of the rules that take this unit, [(index, literal gate, patterns)] of those
         with patterns; the gate is None unless every pattern has one)."""
-        table = [(i, patterns) for i, _rule, units, patterns in self._rule_table if not units or base_unit in units]
+        table = [(i, patterns) for i, _rule, units, patterns in self._quantity_rules if not units or base_unit in units]
         patterned = []
         for i, patterns in table:
             if patterns:

@@ -20,7 +20,7 @@ class RawJSON:
     """A value of a result object given as its JSON text (UTF-8 bytes), already written: the
     evidence of a paragraph, which the compiled core writes straight from the hits when the
     result is only going to be a JSON line (``Classifier.classify(..., evidence_as_json=True)``).
-    Only :func:`to_jsonl_line` reads result objects that hold it."""
+    Only :func:`to_jsonl_bytes` (and :func:`to_jsonl_line`) read result objects that hold it."""
     __slots__ = ("json",)
 
     def __init__(self, json_text: bytes):
