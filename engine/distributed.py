@@ -26,24 +26,31 @@ from .corpus import iter_corpus
 from .parallel import classify_source
 
 
-def _line(result: dict) -> str:
-    return render.to_jsonl_line(result).rstrip("\n")  # to_textfiles ends each element with a newline
-
-
 def _classify_files(paths: Iterable[str], classifier) -> list[dict]:
     # a list, not a generator: partitions travel between processes as pickles
     return [classify_source(classifier, source) for path in paths for source in iter_corpus(Path(path))]
 
 
+def _classify_lines(paths: Iterable[str], classifier) -> list[str]:
+    # the JSON lines straight away: the compiled core writes the evidence as JSON text (as
+    # `tifa classify --format jsonl` does), and to_textfiles ends each element with a newline
+    return [render.to_jsonl_line(classify_source(classifier, source, evidence_as_json=True)).rstrip("\n")
+            for path in paths for source in iter_corpus(Path(path))]
+
+
+def _files_bag(paths: list[str], files_per_partition: int) -> db.Bag:
+    return db.from_sequence([str(p) for p in paths], partition_size=files_per_partition)
+
+
 def results_bag(paths: list[str], classifier, files_per_partition: int = 1) -> db.Bag:
     """A bag of result objects for the records of ``paths`` (see module doc)."""
-    files = db.from_sequence([str(p) for p in paths], partition_size=files_per_partition)
     shipped = dask.delayed(classifier, traverse=False)
-    return files.map_partitions(_classify_files, shipped)
+    return _files_bag(paths, files_per_partition).map_partitions(_classify_files, shipped)
 
 
 def to_jsonl(paths: list[str], classifier, out_pattern: str, files_per_partition: int = 1, **compute_kwargs):
-    """Write one JSONL file of results per partition (``out_pattern`` like ``out/part-*.jsonl``)."""
-    bag = results_bag(paths, classifier, files_per_partition)
-    lines = bag.map(_line)
+    """Write one JSONL file of results per partition (``out_pattern`` like ``out/part-*.jsonl``):
+    the lines ``tifa classify --format jsonl`` writes, made the same way (no evidence objects)."""
+    shipped = dask.delayed(classifier, traverse=False)
+    lines = _files_bag(paths, files_per_partition).map_partitions(_classify_lines, shipped)
     return lines.to_textfiles(out_pattern, compute=True, last_endline=True, **compute_kwargs)

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("dask.bag", reason="dask not installed (extra `dask`)")
 
-from engine import parallel  # noqa: E402
+from engine import parallel, render  # noqa: E402
 from engine.corpus import iter_sources  # noqa: E402
 from engine.distributed import results_bag, to_jsonl  # noqa: E402
 
@@ -46,3 +46,6 @@ def test_dask_writes_jsonl_parts(classifier, tmp_path):
     assert len(written) == 2
     lines = [json.loads(line) for f in sorted(written) for line in open(f, encoding="utf-8")]
     assert lines == _single(classifier, paths)
+    # the very lines `tifa classify --format jsonl` writes (evidence written by the core there too)
+    text = "".join(open(f, encoding="utf-8").read() for f in sorted(written))
+    assert text == "".join(render.to_jsonl_line(r) for r in _single(classifier, paths))
