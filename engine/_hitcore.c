@@ -455,14 +455,23 @@ done:
 
 /* --------------------------------------------------------------- by_paragraph --- */
 
-/* start and end of a raw hit; -1 with an error set when it is not a (start, end, rule) tuple */
-static int hit_span(PyObject *h, long *start, long *end) {
+/* start, end and rule of a hit (RawHit or Hit, borrowed); -1 with an error set when it is not
+ * a (start, end, rule, ...) tuple */
+static int hit_fields(PyObject *h, PyObject **start, PyObject **end, PyObject **rule) {
     if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) {
-        PyErr_SetString(PyExc_TypeError, "raw hits must be (start, end, rule) tuples");
+        PyErr_SetString(PyExc_TypeError, "hits must be (start, end, rule, ...) tuples");
         return -1;
     }
-    *start = PyLong_AsLong(PyTuple_GET_ITEM(h, 0));
-    *end = PyLong_AsLong(PyTuple_GET_ITEM(h, 1));
+    *start = PyTuple_GET_ITEM(h, 0), *end = PyTuple_GET_ITEM(h, 1), *rule = PyTuple_GET_ITEM(h, 2);
+    return 0;
+}
+
+/* start and end of a hit as C longs */
+static int hit_span(PyObject *h, long *start, long *end) {
+    PyObject *a, *b, *rule;
+    if (hit_fields(h, &a, &b, &rule) < 0) return -1;
+    *start = PyLong_AsLong(a);
+    *end = PyLong_AsLong(b);
     return PyErr_Occurred() ? -1 : 0;
 }
 
@@ -535,12 +544,9 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
         PyObject *index_obj = PyLong_FromSsize_t(pi);
         if (!index_obj) goto done;
         for (Py_ssize_t j = 0; j < nh; j++) {
-            PyObject *h = PyList_GET_ITEM(raw, j);
-            if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) {
-                PyErr_SetString(PyExc_TypeError, "raw hits must be (start, end, rule) tuples");
-                Py_DECREF(index_obj); goto done;
-            }
-            long r = PyLong_AsLong(PyTuple_GET_ITEM(h, 2));
+            PyObject *h = PyList_GET_ITEM(raw, j), *h_start, *h_end, *h_rule;
+            if (hit_fields(h, &h_start, &h_end, &h_rule) < 0) { Py_DECREF(index_obj); goto done; }
+            long r = PyLong_AsLong(h_rule);
             if (r == -1 && PyErr_Occurred()) { Py_DECREF(index_obj); goto done; }
             if (r < 0 || r >= n_rules) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); Py_DECREF(index_obj); goto done; }
             int code = kind == FURNITURE ? JUDGE : code_of[r];   /* page furniture: only the judge knows */
@@ -555,7 +561,7 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
                 PyTypeObject *cls = (PyTypeObject *)(ok ? hit_cls : miss_cls);
                 PyObject *t = cls->tp_alloc(cls, ok ? 4 : 5);
                 if (!t) { Py_DECREF(index_obj); goto done; }
-                PyObject *a0 = PyTuple_GET_ITEM(h, 0), *a1 = PyTuple_GET_ITEM(h, 1), *a2 = PyTuple_GET_ITEM(rules, r);
+                PyObject *a0 = h_start, *a1 = h_end, *a2 = PyTuple_GET_ITEM(rules, r);
                 Py_INCREF(a0); Py_INCREF(a1); Py_INCREF(a2); Py_INCREF(index_obj);
                 PyTuple_SET_ITEM(t, 0, a0); PyTuple_SET_ITEM(t, 1, a1); PyTuple_SET_ITEM(t, 2, a2);
                 PyTuple_SET_ITEM(t, 3, index_obj);
@@ -631,9 +637,8 @@ static PyObject *own_scores(PyObject *Py_UNUSED(module), PyObject *hits) {
     Seen seen;
     if (seen_init(&seen, n) < 0) { Py_DECREF(scores); return NULL; }
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *h = PyList_GET_ITEM(hits, i);
-        if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) { PyErr_SetString(PyExc_TypeError, "hits must be Hit tuples"); goto fail; }
-        PyObject *rule = PyTuple_GET_ITEM(h, 2);
+        PyObject *start, *end, *rule;
+        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto fail;
         int known = seen_before(&seen, rule);
         if (known < 0) goto fail;
         if (known) continue;
@@ -679,12 +684,6 @@ static PyObject *rule_entry(RuleCache *cache, PyObject *rule, PyObject *table) {
     cache->entry[cache->next] = entry;
     cache->next = (cache->next + 1) % CACHED;
     return entry;
-}
-
-static int hit_fields(PyObject *h, PyObject **start, PyObject **end, PyObject **rule) {
-    if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) { PyErr_SetString(PyExc_TypeError, "hits must be Hit tuples"); return -1; }
-    *start = PyTuple_GET_ITEM(h, 0), *end = PyTuple_GET_ITEM(h, 1), *rule = PyTuple_GET_ITEM(h, 2);
-    return 0;
 }
 
 static PyObject *evidence(PyObject *Py_UNUSED(module), PyObject *args) {
@@ -904,13 +903,14 @@ static PyObject *table_own_scores(RuleTable *t, PyObject *hits) {
         memset(t->stamp, 0, (size_t)t->n * sizeof(uint32_t));
         t->clock = 1;
     }
+    PyObject *scores = NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *h = PyList_GET_ITEM(hits, i);
-        if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) { PyErr_SetString(PyExc_TypeError, "hits must be Hit tuples"); goto fail; }
-        Py_ssize_t e = table_find(t, PyTuple_GET_ITEM(h, 2));
+        PyObject *start, *end, *rule;
+        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto done;
+        Py_ssize_t e = table_find(t, rule);
         if (e < 0) {
-            for (Py_ssize_t c = 0; c < counted; c++) t->sum[t->order[c]] = 0.0;
-            return own_scores(NULL, hits);
+            scores = own_scores(NULL, hits);
+            goto done;
         }
         Py_ssize_t g = t->group[e];
         if (t->stamp[g] == t->clock) continue;
@@ -922,22 +922,16 @@ static PyObject *table_own_scores(RuleTable *t, PyObject *hits) {
         if (c == counted) t->order[counted++] = th;
         t->sum[th] += t->weight[e];   /* 0.0 + w1 + w2 ...: the sums the Python code makes */
     }
-    PyObject *scores = PyDict_New();
-    if (!scores) goto fail;
-    for (Py_ssize_t c = 0; c < counted; c++) {
+    scores = PyDict_New();
+    for (Py_ssize_t c = 0; scores && c < counted; c++) {
         PyObject *sum = PyFloat_FromDouble(t->sum[t->order[c]]);
-        if (!sum || PyDict_SetItem(scores, PyTuple_GET_ITEM(t->theme_names, t->order[c]), sum) < 0) {
-            Py_XDECREF(sum);
-            Py_DECREF(scores);
-            goto fail;
-        }
-        Py_DECREF(sum);
+        if (!sum || PyDict_SetItem(scores, PyTuple_GET_ITEM(t->theme_names, t->order[c]), sum) < 0)
+            Py_CLEAR(scores);
+        Py_XDECREF(sum);
     }
+done:   /* the sums start at zero in the next call, however this one ends */
     for (Py_ssize_t c = 0; c < counted; c++) t->sum[t->order[c]] = 0.0;
     return scores;
-fail:
-    for (Py_ssize_t c = 0; c < counted; c++) t->sum[t->order[c]] = 0.0;
-    return NULL;
 }
 
 /* The JSON text of evidence(hits, text, fields) as orjson writes it, without building the

@@ -21,9 +21,8 @@ from typing import Iterable
 import dask
 import dask.bag as db
 
-from . import render
 from .corpus import iter_corpus
-from .parallel import classify_source
+from .parallel import classify_source, process
 
 
 def _classify_files(paths: Iterable[str], classifier) -> list[dict]:
@@ -32,9 +31,9 @@ def _classify_files(paths: Iterable[str], classifier) -> list[dict]:
 
 
 def _classify_lines(paths: Iterable[str], classifier) -> list[str]:
-    # the JSON lines straight away: the compiled core writes the evidence as JSON text (as
-    # `tifa classify --format jsonl` does), and to_textfiles ends each element with a newline
-    return [render.to_jsonl_line(classify_source(classifier, source, evidence_as_json=True)).rstrip("\n")
+    # each line made as `tifa classify --format jsonl` makes it (parallel.process); to_textfiles
+    # ends each element with a newline of its own
+    return [process(classifier, source, "jsonl").body.decode("utf-8").rstrip("\n")
             for path in paths for source in iter_corpus(Path(path))]
 
 

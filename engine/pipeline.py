@@ -52,9 +52,8 @@ class Classifier:
         self.grammar = grammar if grammar is not None else quantity_stage.load(ruleset.directory, ruleset)
         self.extractor = quantity_stage.Extractor(self.grammar)
         self._role_rules = frozenset(i for i, rule in enumerate(self.matcher.rules) if rule.role)
-        # the fixed part of each rule's evidence object: id, "theme" or "role" and its value, weight
-        self._hit_fields = {rule.id: (rule.id, "theme", rule.theme, rule.weight) if rule.theme
-                            else (rule.id, "role", rule.role, rule.weight) for rule in self.matcher.rules}
+        # rule id -> the fixed part of its evidence objects (evidence_python, _hitcore.evidence)
+        self._hit_fields = {rule.id: evidence_fields(rule) for rule in self.matcher.rules}
         self._rule_table = rule_table(NATIVE, self.matcher.rules, ruleset.theme_names) if NATIVE is not None else None
 
     def __reduce__(self):
@@ -175,6 +174,13 @@ class Classifier:
         return out
 
 
+def evidence_fields(rule) -> tuple:
+    """The fixed part of a rule's evidence objects: id, "theme" or "role" and its value, weight."""
+    if rule.theme:
+        return rule.id, "theme", rule.theme, rule.weight
+    return rule.id, "role", rule.role, rule.weight
+
+
 def rule_table(hitcore, rules, theme_names):
     """``hitcore.RuleTable`` of ``rules`` (found by address): the first rule of each id, the
     theme index and weight of each, and its evidence object as JSON text before the span and
@@ -186,7 +192,7 @@ def rule_table(hitcore, rules, theme_names):
     themes = {name: i for i, name in enumerate(theme_names)}
     heads, tails = [], []
     for rule in rules:
-        key, value = ("theme", rule.theme) if rule.theme else ("role", rule.role)
+        _id, key, value, _weight = evidence_fields(rule)
         try:
             heads.append(orjson.dumps({"rule": rule.id, key: value})[:-1] + b',"span":[')
             tails.append(b',"weight":' + orjson.dumps(rule.weight) + b"}")
