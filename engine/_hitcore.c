@@ -16,10 +16,10 @@
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)
  *   own_scores(hits) -> {theme: summed weight of the distinct rules}
- *   evidence(hits, text, fields) -> [evidence dict, ...]
- *   RuleTable(rules, groups, themes, weights, theme_names, heads, tails)   found by rule address
+ *   RuleTable(rules, groups, themes, weights, theme_names, fields, heads, tails)   found by rule address
  *       .own_scores(hits) -> the same as own_scores(hits)
- *       .evidence_json(hits, text) -> the JSON text orjson writes for evidence(...), or None
+ *       .evidence(hits, text) -> [evidence dict, ...]
+ *       .evidence_json(hits, text) -> the JSON text orjson writes for .evidence(...), or None
  *       .slogans(hits) -> the same as quantities.slogan_bounds(hits)
  */
 #define PY_SSIZE_T_CLEAN
@@ -662,66 +662,6 @@ fail:
     return NULL;
 }
 
-/* ------------------------------------------------------------------- evidence --- */
-
-/* The entry of a hit's rule in a table keyed by rule id, through the last few rules seen, by
- * address (a paragraph's hits come from few rules). Borrowed: the table outlives the call. */
-enum { CACHED = 8 };
-typedef struct { PyObject *rule[CACHED], *entry[CACHED]; int next; } RuleCache;
-
-static PyObject *rule_entry(RuleCache *cache, PyObject *rule, PyObject *table) {
-    for (int c = 0; c < CACHED; c++)
-        if (cache->rule[c] == rule) return cache->entry[c];
-    PyObject *rid = PyObject_GetAttr(rule, s_id);
-    if (!rid) return NULL;
-    PyObject *entry = PyDict_GetItemWithError(table, rid);
-    Py_DECREF(rid);
-    if (!entry) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table");
-        return NULL;
-    }
-    cache->rule[cache->next] = rule;
-    cache->entry[cache->next] = entry;
-    cache->next = (cache->next + 1) % CACHED;
-    return entry;
-}
-
-static PyObject *evidence(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *hits, *text, *fields;
-    if (!PyArg_ParseTuple(args, "O!UO!:evidence", &PyList_Type, &hits, &text, &PyDict_Type, &fields)) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(hits);
-    PyObject *out = PyList_New(n);
-    if (!out) return NULL;
-    RuleCache cache = {{NULL}, {NULL}, 0};
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *start, *end, *rule;
-        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto fail;
-        PyObject *f = rule_entry(&cache, rule, fields);
-        if (!f) goto fail;
-        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 4) { PyErr_SetString(PyExc_TypeError, "fields must be 4-tuples"); goto fail; }
-        Py_ssize_t a = PyLong_AsSsize_t(start), b = PyLong_AsSsize_t(end);
-        if (PyErr_Occurred()) goto fail;
-        PyObject *d = PyDict_New();
-        PyObject *span = PyList_New(2);
-        PyObject *piece = PyUnicode_Substring(text, a, b);
-        if (!d || !span || !piece) { Py_XDECREF(d); Py_XDECREF(span); Py_XDECREF(piece); goto fail; }
-        Py_INCREF(start); Py_INCREF(end);
-        PyList_SET_ITEM(span, 0, start); PyList_SET_ITEM(span, 1, end);
-        /* the key order of the Python dict display: rule, theme|role, span, text, weight */
-        int rc = PyDict_SetItem(d, s_rule, PyTuple_GET_ITEM(f, 0)) < 0
-            || PyDict_SetItem(d, PyTuple_GET_ITEM(f, 1), PyTuple_GET_ITEM(f, 2)) < 0
-            || PyDict_SetItem(d, s_span, span) < 0 || PyDict_SetItem(d, s_text, piece) < 0
-            || PyDict_SetItem(d, s_weight, PyTuple_GET_ITEM(f, 3)) < 0;
-        Py_DECREF(span); Py_DECREF(piece);
-        if (rc) { Py_DECREF(d); goto fail; }
-        PyList_SET_ITEM(out, i, d);
-    }
-    return out;
-fail:
-    Py_DECREF(out);
-    return NULL;
-}
-
 /* ---------------------------------------------------------------- evidence JSON --- */
 
 /* A growing byte buffer (Buf, above, holds int32 triples). */
@@ -801,6 +741,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *rules;           /* tuple of the rule objects: alive as long as their addresses are keys */
     PyObject *theme_names;     /* tuple of str */
+    PyObject *fields;          /* tuple: each rule's (id, "theme" or "role", its value, weight) */
     PyObject *heads, *tails;   /* tuples: each rule's evidence JSON before the span and after the text */
     Py_ssize_t n, n_themes;
     PyObject **slot_rule;      /* open addressing, rule address -> entry */
@@ -815,7 +756,7 @@ typedef struct {
 } RuleTable;
 
 static void table_dealloc(RuleTable *t) {
-    Py_XDECREF(t->rules); Py_XDECREF(t->theme_names); Py_XDECREF(t->heads); Py_XDECREF(t->tails);
+    Py_XDECREF(t->rules); Py_XDECREF(t->theme_names); Py_XDECREF(t->fields); Py_XDECREF(t->heads); Py_XDECREF(t->tails);
     PyMem_Free(t->slot_rule); PyMem_Free(t->slot_entry); PyMem_Free(t->group); PyMem_Free(t->theme);
     PyMem_Free(t->weight); PyMem_Free(t->stamp); PyMem_Free(t->sum); PyMem_Free(t->order);
     Py_TYPE(t)->tp_free((PyObject *)t);
@@ -832,19 +773,27 @@ static Py_ssize_t table_find(const RuleTable *t, const PyObject *rule) {
     return -1;
 }
 
-/* RuleTable(rules, groups, themes, weights, theme_names, heads, tails): one entry per rule */
+/* RuleTable(rules, groups, themes, weights, theme_names, fields, heads, tails): one entry per rule */
 static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
-    PyObject *rules, *groups, *themes, *weights, *theme_names, *heads, *tails;
-    static char *kwlist[] = {"rules", "groups", "themes", "weights", "theme_names", "heads", "tails", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!O!O!O!O!:RuleTable", kwlist, &PyTuple_Type, &rules,
+    PyObject *rules, *groups, *themes, *weights, *theme_names, *fields, *heads, *tails;
+    static char *kwlist[] = {"rules", "groups", "themes", "weights", "theme_names", "fields", "heads", "tails", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!O!O!O!O!O!:RuleTable", kwlist, &PyTuple_Type, &rules,
                                      &PyTuple_Type, &groups, &PyTuple_Type, &themes, &PyTuple_Type, &weights,
-                                     &PyTuple_Type, &theme_names, &PyTuple_Type, &heads, &PyTuple_Type, &tails))
+                                     &PyTuple_Type, &theme_names, &PyTuple_Type, &fields, &PyTuple_Type, &heads,
+                                     &PyTuple_Type, &tails))
         return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(rules), k = PyTuple_GET_SIZE(theme_names);
     if (PyTuple_GET_SIZE(groups) != n || PyTuple_GET_SIZE(themes) != n || PyTuple_GET_SIZE(weights) != n
-        || PyTuple_GET_SIZE(heads) != n || PyTuple_GET_SIZE(tails) != n) {
-        PyErr_SetString(PyExc_ValueError, "RuleTable needs one group, theme, weight, head and tail per rule");
+        || PyTuple_GET_SIZE(fields) != n || PyTuple_GET_SIZE(heads) != n || PyTuple_GET_SIZE(tails) != n) {
+        PyErr_SetString(PyExc_ValueError, "RuleTable needs one group, theme, weight, fields, head and tail per rule");
         return NULL;
+    }
+    for (Py_ssize_t e = 0; e < n; e++) {
+        PyObject *f = PyTuple_GET_ITEM(fields, e);
+        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 4) {
+            PyErr_SetString(PyExc_TypeError, "fields must be (id, key, value, weight) tuples");
+            return NULL;
+        }
     }
     RuleTable *t = (RuleTable *)type->tp_alloc(type, 0);
     if (!t) return NULL;
@@ -855,6 +804,7 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     t->n_themes = k;
     Py_INCREF(rules); t->rules = rules;
     Py_INCREF(theme_names); t->theme_names = theme_names;
+    Py_INCREF(fields); t->fields = fields;
     Py_INCREF(heads); t->heads = heads;
     Py_INCREF(tails); t->tails = tails;
     t->slot_rule = PyMem_Calloc((size_t)1 << bits, sizeof(PyObject *));
@@ -934,7 +884,43 @@ done:   /* the sums start at zero in the next call, however this one ends */
     return scores;
 }
 
-/* The JSON text of evidence(hits, text, fields) as orjson writes it, without building the
+/* evidence(hits, text) -> one evidence object per hit, as pipeline.evidence_python builds it */
+static PyObject *table_evidence(RuleTable *t, PyObject *args) {
+    PyObject *hits, *text;
+    if (!PyArg_ParseTuple(args, "O!U:evidence", &PyList_Type, &hits, &text)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(hits);
+    PyObject *out = PyList_New(n);
+    if (!out) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *start, *end, *rule;
+        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto fail;
+        Py_ssize_t e = table_find(t, rule);
+        if (e < 0) { PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table"); goto fail; }
+        PyObject *f = PyTuple_GET_ITEM(t->fields, e);
+        Py_ssize_t a = PyLong_AsSsize_t(start), b = PyLong_AsSsize_t(end);
+        if (PyErr_Occurred()) goto fail;
+        PyObject *d = PyDict_New();
+        PyObject *span = PyList_New(2);
+        PyObject *piece = PyUnicode_Substring(text, a, b);
+        if (!d || !span || !piece) { Py_XDECREF(d); Py_XDECREF(span); Py_XDECREF(piece); goto fail; }
+        Py_INCREF(start); Py_INCREF(end);
+        PyList_SET_ITEM(span, 0, start); PyList_SET_ITEM(span, 1, end);
+        /* the key order of the Python dict display: rule, theme|role, span, text, weight */
+        int rc = PyDict_SetItem(d, s_rule, PyTuple_GET_ITEM(f, 0)) < 0
+            || PyDict_SetItem(d, PyTuple_GET_ITEM(f, 1), PyTuple_GET_ITEM(f, 2)) < 0
+            || PyDict_SetItem(d, s_span, span) < 0 || PyDict_SetItem(d, s_text, piece) < 0
+            || PyDict_SetItem(d, s_weight, PyTuple_GET_ITEM(f, 3)) < 0;
+        Py_DECREF(span); Py_DECREF(piece);
+        if (rc) { Py_DECREF(d); goto fail; }
+        PyList_SET_ITEM(out, i, d);
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* The JSON text of evidence(hits, text) as orjson writes it, without building the
  * objects, from each rule's head ('{"rule":..,"theme":..,"span":[') and tail (',"weight":..}').
  * None when a piece of text holds a surrogate (not UTF-8) or a rule has no head (its weight
  * is beyond what orjson writes): the caller builds the objects then. */
@@ -1012,6 +998,7 @@ static PyObject *table_reduce(RuleTable *t, PyObject *Py_UNUSED(ignored)) {
 
 static PyMethodDef table_methods[] = {
     {"own_scores", (PyCFunction)table_own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
+    {"evidence", (PyCFunction)table_evidence, METH_VARARGS, "evidence(hits, text) -> one evidence dict per hit"},
     {"evidence_json", (PyCFunction)table_evidence_json, METH_VARARGS,
      "evidence_json(hits, text) -> the JSON text (bytes) orjson writes for their evidence objects, or None"},
     {"slogans", (PyCFunction)table_slogans, METH_O,
@@ -1026,7 +1013,7 @@ static PyTypeObject RuleTableType = {
     .tp_basicsize = sizeof(RuleTable),
     .tp_dealloc = (destructor)table_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "RuleTable(rules, groups, themes, weights, theme_names, heads, tails): rule address -> scores and evidence JSON",
+    .tp_doc = "RuleTable(rules, groups, themes, weights, theme_names, fields, heads, tails): rule address -> scores and evidence",
     .tp_methods = table_methods,
     .tp_new = table_new,
 };
@@ -1039,7 +1026,6 @@ static PyMethodDef module_methods[] = {
     {"filter", filter, METH_VARARGS,
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)"},
     {"own_scores", own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
-    {"evidence", evidence, METH_VARARGS, "evidence(hits, text, fields) -> evidence dicts"},
     {NULL, NULL, 0, NULL}
 };
 

@@ -52,7 +52,7 @@ class Classifier:
         self.grammar = grammar if grammar is not None else quantity_stage.load(ruleset.directory, ruleset)
         self.extractor = quantity_stage.Extractor(self.grammar)
         self._role_rules = frozenset(i for i, rule in enumerate(self.matcher.rules) if rule.role)
-        # rule id -> the fixed part of its evidence objects (evidence_python, _hitcore.evidence)
+        # rule id -> the fixed part of its evidence objects (evidence_python; the rule table holds them too)
         self._hit_fields = {rule.id: evidence_fields(rule) for rule in self.matcher.rules}
         self._rule_table = rule_table(NATIVE, self.matcher.rules, ruleset.theme_names) if NATIVE is not None else None
 
@@ -156,7 +156,8 @@ class Classifier:
             if written is not None:   # None: a lone surrogate (only json.dumps writes it) or a weight orjson cannot write
                 evidence = RawJSON(written)
         if evidence is None:
-            evidence = (NATIVE.evidence if NATIVE is not None else evidence_python)(hits, analysis.text, self._hit_fields)
+            evidence = self._rule_table.evidence(hits, analysis.text) if self._rule_table is not None \
+                else evidence_python(hits, analysis.text, self._hit_fields)
         out = {
             "index": p.index,
             "span": [p.start, p.end],
@@ -183,16 +184,16 @@ def evidence_fields(rule) -> tuple:
 
 def rule_table(hitcore, rules, theme_names):
     """``hitcore.RuleTable`` of ``rules`` (found by address): the first rule of each id, the
-    theme index and weight of each, and its evidence object as JSON text before the span and
+    theme index and weight of each, its evidence fields, and its evidence object as JSON text before the span and
     after the text, written by orjson as the whole object would be: '{"rule":..,"theme":..,"span":['
     and ',"weight":..}' (None where orjson cannot write the weight: those take the object path)."""
     first = {}
     groups = tuple(first.setdefault(rule.id, i) for i, rule in enumerate(rules))
     theme_names = tuple(dict.fromkeys([*theme_names, *(rule.theme for rule in rules if rule.theme is not None)]))
     themes = {name: i for i, name in enumerate(theme_names)}
+    fields = tuple(evidence_fields(rule) for rule in rules)
     heads, tails = [], []
-    for rule in rules:
-        _id, key, value, _weight = evidence_fields(rule)
+    for rule, (_id, key, value, _weight) in zip(rules, fields):
         try:
             heads.append(orjson.dumps({"rule": rule.id, key: value})[:-1] + b',"span":[')
             tails.append(b',"weight":' + orjson.dumps(rule.weight) + b"}")
@@ -200,11 +201,11 @@ def rule_table(hitcore, rules, theme_names):
             heads.append(None)
             tails.append(None)
     return hitcore.RuleTable(tuple(rules), groups, tuple(themes.get(rule.theme, -1) for rule in rules),
-                            tuple(float(rule.weight) for rule in rules), theme_names, tuple(heads), tuple(tails))
+                            tuple(float(rule.weight) for rule in rules), theme_names, fields, tuple(heads), tuple(tails))
 
 
 def evidence_python(hits: list, text: str, fields: dict) -> list[dict]:
-    """One evidence object per hit (the reference of ``_hitcore.evidence``). ``fields``: rule
+    """One evidence object per hit (the reference of ``RuleTable.evidence``). ``fields``: rule
     id -> (id, "theme" or "role", its value, weight)."""
     # one dict display per hit (hits come by the ten thousand: ~30% faster than copying a
     # prepared head and assigning the rest)

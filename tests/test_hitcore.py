@@ -25,7 +25,7 @@ from engine import core
 from engine.classify import own_scores_python
 from engine.match import _MISS_REASONS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python
 from engine.normalize import view
-from engine.pipeline import Classifier, evidence_python, rule_table
+from engine.pipeline import Classifier, evidence_fields, evidence_python, rule_table
 from engine.quantities import slogan_bounds
 from engine.render import RawJSON, to_jsonl_line
 from engine import segment
@@ -169,7 +169,7 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
         for i, hits in enumerate(kept):
             assert native.own_scores(hits) == own_scores_python(hits)
             assert list(native.own_scores(hits)) == list(own_scores_python(hits)), "themes in the same order"
-            assert native.evidence(hits, text, classifier._hit_fields) == evidence_python(hits, text, classifier._hit_fields)
+            assert table.evidence(hits, text) == evidence_python(hits, text, classifier._hit_fields)
             assert table.own_scores(hits) == own_scores_python(hits)
             assert list(table.own_scores(hits)) == list(own_scores_python(hits)), "themes in the same order"
             assert table.evidence_json(hits, text) == orjson.dumps(evidence_python(hits, text, classifier._hit_fields))
@@ -248,8 +248,9 @@ def test_rule_table_counts_each_id_once_and_sums_weights_in_first_hit_order():
                                          match_examples=(), no_match_examples=(), file="t.yaml", line=i)
     rules = [make(0, "a", "甲", 0.1), make(1, "b", "乙", 0.2), make(2, "a", "甲", 7.0), make(3, "c", "甲", 0.7),
              make(4, "d", None, 3.0), make(5, "e", "丙", 2)]
+    fields = tuple(evidence_fields(r) for r in rules)
     table = core.COMPILED.RuleTable(tuple(rules), (0, 1, 0, 3, 4, 5), (0, 1, 0, 0, -1, 2), (0.1, 0.2, 7.0, 0.7, 3.0, 2.0),
-                                    ("甲", "乙", "丙"), (None,) * 6, (None,) * 6)
+                                    ("甲", "乙", "丙"), fields, (None,) * 6, (None,) * 6)
     rng = random.Random(3)
     for _ in range(500):
         hits = [Hit(0, 1, rng.choice(rules), 0) for _ in range(rng.randint(0, 12))]
@@ -259,9 +260,11 @@ def test_rule_table_counts_each_id_once_and_sums_weights_in_first_hit_order():
         assert table.slogans(spans) == slogan_bounds(spans)
     assert table.evidence_json([Hit(0, 1, rules[0], 0)], "x") is None, "no head: the caller builds the objects"
     with pytest.raises(ValueError):
-        core.COMPILED.RuleTable((rules[0],), (1,), (0,), (1.0,), ("甲",), (None,), (None,))   # group out of range
+        core.COMPILED.RuleTable((rules[0],), (1,), (0,), (1.0,), ("甲",), fields[:1], (None,), (None,))   # group out of range
     with pytest.raises(ValueError):
-        core.COMPILED.RuleTable((rules[0],), (0,), (0, 1), (1.0,), ("甲",), (None,), (None,))
+        core.COMPILED.RuleTable((rules[0],), (0,), (0, 1), (1.0,), ("甲",), fields[:1], (None,), (None,))
+    with pytest.raises(TypeError):
+        core.COMPILED.RuleTable((rules[0],), (0,), (0,), (1.0,), ("甲",), (("a", "theme"),), (None,), (None,))
     with pytest.raises(TypeError):
         pickle.dumps(table)
 
@@ -280,9 +283,9 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
         native.filter([[]], b"", b"", (), Hit, Miss, _MISS_REASONS, lambda h, pi: None)
     with pytest.raises(ValueError):
         native.filter([[]], b"\x09", b"", (), Hit, Miss, _MISS_REASONS, lambda h, pi: None)
-    with pytest.raises(KeyError):
-        native.evidence([Hit(0, 1, classifier.matcher.rules[0], 0)], "ab", {})
     rule, table = classifier.matcher.rules[0], _table(classifier)
+    with pytest.raises(KeyError):
+        table.evidence([Hit(0, 1, dataclasses.replace(rule), 0)], "ab")                # no rule of the table
     with pytest.raises(KeyError):
         table.evidence_json([Hit(0, 1, dataclasses.replace(rule), 0)], "ab")           # no rule of the table
     with pytest.raises(IndexError):
