@@ -14,7 +14,8 @@
  *           places: {key: [start, ...]} of keys that gate patterns
  *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner)
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
- *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)
+ *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
+ *       -> (kept, missed)
  *   own_scores(hits) -> {theme: summed weight of the distinct rules}
  *   RuleTable(rules, groups, themes, weights, theme_names, fields, heads, tails)   found by rule address
  *       .own_scores(hits) -> the same as own_scores(hits)
@@ -507,26 +508,104 @@ static PyObject *by_paragraph(PyObject *Py_UNUSED(module), PyObject *args) {
 
 /* --------------------------------------------------------------------- filter --- */
 
-/* what a rule's hits need (engine/match.py, FILTER_*): nothing, a look at the paragraph's kind,
- * or the Python judge (unless patterns, structure rules); paragraph kinds likewise as codes */
-enum { JUDGE = 0, PLAIN = 1, HEADING_ONLY = 2, BODY_ONLY = 3 };
+/* What a rule's hits need (engine/match.py, FILTER_*): the low bits say where the rule counts
+ * (any paragraph, headings only, or body text only); ROLE marks structure rules, the only ones
+ * that count in page furniture; UNLESS marks rules with `unless` patterns, looked for in the
+ * hit's sentence. Paragraph kinds likewise as codes. */
+enum { PLAIN = 1, HEADING_ONLY = 2, BODY_ONLY = 3, WHERE_BITS = 3, ROLE = 4, UNLESS = 8 };
 enum { BODY = 0, HEADING = 1, FURNITURE = 2, N_KINDS = 4 };
 
+/* 1 when text[s:e] holds one of the strings of a tuple, 0 when it holds none, -1 on error */
+static int holds_any(PyObject *text, PyObject *strings, Py_ssize_t s, Py_ssize_t e) {
+    if (!PyTuple_Check(strings)) { PyErr_SetString(PyExc_TypeError, "unless strings must be a tuple"); return -1; }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(strings); i++) {
+        Py_ssize_t at = PyUnicode_Find(text, PyTuple_GET_ITEM(strings, i), s, e, 1);
+        if (at == -2) return -1;
+        if (at >= 0) return 1;
+    }
+    return 0;
+}
+
+/* The reason (borrowed) of the first of a rule's unless checks that holds in text[s:e]; NULL
+ * when none does, NULL with an exception set on error. A check is (reason, strings, groups,
+ * search): a pattern that is a finite set of strings holds when one of them occurs; any other
+ * is searched by search(text, s, e), only when every group of its required literals has one
+ * in the sentence (Matcher.unless_checks). */
+static PyObject *excluded(PyObject *text, PyObject *checks, Py_ssize_t s, Py_ssize_t e) {
+    if (!PyTuple_Check(checks)) { PyErr_SetString(PyExc_TypeError, "unless checks must be a tuple"); return NULL; }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(checks); i++) {
+        PyObject *check = PyTuple_GET_ITEM(checks, i);
+        if (!PyTuple_Check(check) || PyTuple_GET_SIZE(check) != 4) {
+            PyErr_SetString(PyExc_TypeError, "an unless check must be (reason, strings, groups, search)");
+            return NULL;
+        }
+        PyObject *strings = PyTuple_GET_ITEM(check, 1), *groups = PyTuple_GET_ITEM(check, 2);
+        int found;
+        if (strings != Py_None) {
+            found = holds_any(text, strings, s, e);
+        } else {
+            found = 1;
+            if (!PyTuple_Check(groups)) { PyErr_SetString(PyExc_TypeError, "unless groups must be a tuple"); return NULL; }
+            for (Py_ssize_t g = 0; found == 1 && g < PyTuple_GET_SIZE(groups); g++)
+                found = holds_any(text, PyTuple_GET_ITEM(groups, g), s, e);
+            if (found == 1) {
+                PyObject *m = PyObject_CallFunction(PyTuple_GET_ITEM(check, 3), "Onn", text, s, e);
+                if (!m) return NULL;
+                found = PyObject_IsTrue(m);
+                Py_DECREF(m);
+            }
+        }
+        if (found < 0) return NULL;
+        if (found) return PyTuple_GET_ITEM(check, 0);
+    }
+    return NULL;
+}
+
+static int is_mark(Py_UCS4 ch, const Py_UCS4 *marks, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (marks[i] == ch) return 1;
+    return 0;
+}
+
+/* [*s, *e) of the sentence of paragraph [ps, pe) that holds the hit [hs, he): from after the
+ * last sentence-final mark before the hit through the first mark at or after its end
+ * (segment.sentence_bounds) */
+static void sentence_of(int kind, const void *data, const Py_UCS4 *marks, Py_ssize_t n_marks, Py_ssize_t ps,
+                        Py_ssize_t pe, Py_ssize_t hs, Py_ssize_t he, Py_ssize_t *s, Py_ssize_t *e) {
+    Py_ssize_t a = hs;
+    while (a > ps && !is_mark(PyUnicode_READ(kind, data, a - 1), marks, n_marks)) a--;
+    Py_ssize_t b = he;
+    while (b < pe && !is_mark(PyUnicode_READ(kind, data, b), marks, n_marks)) b++;
+    *s = a;
+    *e = b < pe ? b + 1 : pe;
+}
+
+/* filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
+ * -> (kept, missed): the loop of match.filter_python, with the unless checks above */
 static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *groups, *rules, *hit_cls, *miss_cls, *reasons, *judge;
+    PyObject *groups, *rules, *hit_cls, *miss_cls, *reasons, *text, *paragraphs, *marks, *unless;
     Py_buffer kinds, codes;
-    if (!PyArg_ParseTuple(args, "O!y*y*O!OOO!O:filter", &PyList_Type, &groups, &kinds, &codes,
-                          &PyTuple_Type, &rules, &hit_cls, &miss_cls, &PyTuple_Type, &reasons, &judge))
+    if (!PyArg_ParseTuple(args, "O!y*y*O!OOO!UO!UO!:filter", &PyList_Type, &groups, &kinds, &codes,
+                          &PyTuple_Type, &rules, &hit_cls, &miss_cls, &PyTuple_Type, &reasons, &text,
+                          &PyList_Type, &paragraphs, &marks, &PyTuple_Type, &unless))
         return NULL;
     PyObject *kept = NULL, *missed = NULL, *result = NULL;
+    Py_UCS4 *mark_chars = NULL;
     const uint8_t *kind_of = kinds.buf, *code_of = codes.buf;
     Py_ssize_t n_rules = PyTuple_GET_SIZE(rules);
     Py_ssize_t np = PyList_GET_SIZE(groups);
+    int text_kind = PyUnicode_KIND(text);
+    const void *text_data = PyUnicode_DATA(text);
+    Py_ssize_t text_len = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t n_marks = PyUnicode_GET_LENGTH(marks);
     if (check_tuple_class(hit_cls) < 0 || check_tuple_class(miss_cls) < 0) goto done;
-    if (kinds.len != np || codes.len != n_rules || PyTuple_GET_SIZE(reasons) != 2 * N_KINDS) {
-        PyErr_SetString(PyExc_ValueError, "groups, kinds, codes, rules and reasons do not agree");
+    if (kinds.len != np || PyList_GET_SIZE(paragraphs) != np || codes.len != n_rules
+        || PyTuple_GET_SIZE(unless) != n_rules || PyTuple_GET_SIZE(reasons) != 2 * N_KINDS) {
+        PyErr_SetString(PyExc_ValueError, "groups, kinds, paragraphs, codes, rules, unless and reasons do not agree");
         goto done;
     }
+    mark_chars = PyUnicode_AsUCS4Copy(marks);
+    if (!mark_chars) goto done;
     kept = PyList_New(np);
     missed = PyList_New(np);
     if (!kept || !missed) goto done;
@@ -541,46 +620,64 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
         if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "each group must be a list"); goto done; }
         Py_ssize_t nh = PyList_GET_SIZE(raw);
         if (!nh) continue;
+        /* the paragraph's bounds, read when a hit asks for its sentence */
+        Py_ssize_t p_start = -1, p_end = -1;
         PyObject *index_obj = PyLong_FromSsize_t(pi);
         if (!index_obj) goto done;
         for (Py_ssize_t j = 0; j < nh; j++) {
             PyObject *h = PyList_GET_ITEM(raw, j), *h_start, *h_end, *h_rule;
-            if (hit_fields(h, &h_start, &h_end, &h_rule) < 0) { Py_DECREF(index_obj); goto done; }
+            if (hit_fields(h, &h_start, &h_end, &h_rule) < 0) goto fail;
             long r = PyLong_AsLong(h_rule);
-            if (r == -1 && PyErr_Occurred()) { Py_DECREF(index_obj); goto done; }
-            if (r < 0 || r >= n_rules) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); Py_DECREF(index_obj); goto done; }
-            int code = kind == FURNITURE ? JUDGE : code_of[r];   /* page furniture: only the judge knows */
-            PyObject *out, *list = good;
-            if (code == JUDGE || code > BODY_ONLY) {
-                out = PyObject_CallFunctionObjArgs(judge, h, index_obj, NULL);
-                if (!out) { Py_DECREF(index_obj); goto done; }
-                if (out == Py_None) { Py_DECREF(out); continue; }
-                if (Py_TYPE(out) != (PyTypeObject *)hit_cls) list = bad;
-            } else {
-                int ok = code == PLAIN || (code == HEADING_ONLY ? kind == HEADING : kind != HEADING);
-                PyTypeObject *cls = (PyTypeObject *)(ok ? hit_cls : miss_cls);
-                PyObject *t = cls->tp_alloc(cls, ok ? 4 : 5);
-                if (!t) { Py_DECREF(index_obj); goto done; }
-                PyObject *a0 = h_start, *a1 = h_end, *a2 = PyTuple_GET_ITEM(rules, r);
-                Py_INCREF(a0); Py_INCREF(a1); Py_INCREF(a2); Py_INCREF(index_obj);
-                PyTuple_SET_ITEM(t, 0, a0); PyTuple_SET_ITEM(t, 1, a1); PyTuple_SET_ITEM(t, 2, a2);
-                PyTuple_SET_ITEM(t, 3, index_obj);
-                if (!ok) {
-                    PyObject *why = PyTuple_GET_ITEM(reasons, (code - HEADING_ONLY) * N_KINDS + kind);
-                    Py_INCREF(why);
-                    PyTuple_SET_ITEM(t, 4, why);
-                    list = bad;
+            if (r == -1 && PyErr_Occurred()) goto fail;
+            if (r < 0 || r >= n_rules) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); goto fail; }
+            int code = code_of[r], where = code & WHERE_BITS;
+            if (!where) { PyErr_SetString(PyExc_ValueError, "unknown filter code"); goto fail; }
+            if (kind == FURNITURE && !(code & ROLE)) continue;   /* page furniture is no evidence of any theme */
+            PyObject *why = NULL;
+            if (where != PLAIN && (where == HEADING_ONLY) != (kind == HEADING)) {
+                why = PyTuple_GET_ITEM(reasons, (where - HEADING_ONLY) * N_KINDS + kind);
+            } else if (code & UNLESS) {
+                Py_ssize_t hs = PyLong_AsSsize_t(h_start), he = PyLong_AsSsize_t(h_end), s, e;
+                if ((hs == -1 || he == -1) && PyErr_Occurred()) goto fail;
+                if (p_start < 0) {
+                    PyObject *p = PyList_GET_ITEM(paragraphs, pi);
+                    if (!PyTuple_Check(p) || PyTuple_GET_SIZE(p) < 3) { PyErr_SetString(PyExc_TypeError, "paragraphs must be Paragraph tuples"); goto fail; }
+                    p_start = PyLong_AsSsize_t(PyTuple_GET_ITEM(p, 1));
+                    p_end = PyLong_AsSsize_t(PyTuple_GET_ITEM(p, 2));
+                    if ((p_start == -1 || p_end == -1) && PyErr_Occurred()) goto fail;
                 }
-                out = t;
+                if (!(p_start <= hs && hs <= he && he <= p_end && p_end <= text_len)) {
+                    PyErr_SetString(PyExc_IndexError, "a hit outside its paragraph or the text");
+                    goto fail;
+                }
+                sentence_of(text_kind, text_data, mark_chars, n_marks, p_start, p_end, hs, he, &s, &e);
+                why = excluded(text, PyTuple_GET_ITEM(unless, r), s, e);
+                if (!why && PyErr_Occurred()) goto fail;
             }
-            int rc = PyList_Append(list, out);
-            Py_DECREF(out);
-            if (rc < 0) { Py_DECREF(index_obj); goto done; }
+            PyTypeObject *cls = (PyTypeObject *)(why ? miss_cls : hit_cls);
+            PyObject *t = cls->tp_alloc(cls, why ? 5 : 4);
+            if (!t) goto fail;
+            PyObject *a0 = h_start, *a1 = h_end, *a2 = PyTuple_GET_ITEM(rules, r);
+            Py_INCREF(a0); Py_INCREF(a1); Py_INCREF(a2); Py_INCREF(index_obj);
+            PyTuple_SET_ITEM(t, 0, a0); PyTuple_SET_ITEM(t, 1, a1); PyTuple_SET_ITEM(t, 2, a2);
+            PyTuple_SET_ITEM(t, 3, index_obj);
+            if (why) {
+                Py_INCREF(why);
+                PyTuple_SET_ITEM(t, 4, why);
+            }
+            int rc = PyList_Append(why ? bad : good, t);
+            Py_DECREF(t);
+            if (rc < 0) goto fail;
         }
         Py_DECREF(index_obj);
+        continue;
+    fail:
+        Py_DECREF(index_obj);
+        goto done;
     }
     result = PyTuple_Pack(2, kept, missed);
 done:
+    PyMem_Free(mark_chars);
     Py_XDECREF(kept);
     Py_XDECREF(missed);
     PyBuffer_Release(&kinds);
@@ -1024,7 +1121,7 @@ static PyMethodDef module_methods[] = {
     {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits"},
     {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
     {"filter", filter, METH_VARARGS,
-     "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, judge) -> (kept, missed)"},
+     "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless) -> (kept, missed)"},
     {"own_scores", own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
     {NULL, NULL, 0, NULL}
 };

@@ -31,7 +31,7 @@ from .core import COMPILED, NATIVE
 from .normalize import view
 from .patterns import INDENT, PARAGRAPH_START, REGEX_TIMEOUT, call_for, compile_pattern, short_call as _short_call, starts_at_paragraph
 from .rules import Rule, RuleSet
-from .segment import Paragraph, sentence_bounds, sentence_bounds_in, sentence_ends
+from .segment import SENTENCE_END, Paragraph, sentence_bounds, sentence_bounds_in, sentence_ends
 
 
 class RawHit(NamedTuple):
@@ -68,17 +68,18 @@ _miss = functools.partial(tuple.__new__, Miss)
 # what keeps unless patterns from being joined into one alternation: back-references and group
 # names (numbering would shift, names could clash) and flags for the whole pattern
 _NOT_JOINABLE = regex.compile(r"\\[1-9g]|\(\?P[<=]|\(\?<[^=!]|\(\?[a-zA-Z]+\)")
-# the reason of every `where` miss, written once (a heading-only rule hits body text by the thousand)
-_WHERE_REASONS = {(where, kind): f"where: {where}-only rule in a {kind} paragraph"
-                  for where in ("heading", "body") for kind in ("heading", "body", "boilerplate", "closing")}
-# filter_hits in numbers, as _hitcore reads them: what a rule's hits need (Matcher.filter_codes),
-# the kinds of paragraphs, and the reasons of `where` misses by (code - FILTER_HEADING_ONLY, kind)
-FILTER_JUDGE, FILTER_PLAIN, FILTER_HEADING_ONLY, FILTER_BODY_ONLY = range(4)
+# filter_hits in numbers, as _hitcore reads them: what a rule's hits need (Matcher.filter_codes):
+# where the rule counts (the FILTER_WHERE bits), whether it is a structure rule (the only ones page
+# furniture keeps) and whether it has `unless` patterns; the kinds of paragraphs; and the reason
+# of each `where` miss by (where code - FILTER_HEADING_ONLY, kind), written once (a heading-only
+# rule hits body text by the thousand)
+FILTER_PLAIN, FILTER_HEADING_ONLY, FILTER_BODY_ONLY = 1, 2, 3
+FILTER_WHERE, FILTER_ROLE, FILTER_UNLESS = 3, 4, 8
 _WHERE_CODES = {"any": FILTER_PLAIN, "heading": FILTER_HEADING_ONLY, "body": FILTER_BODY_ONLY}
 KINDS = ("body", "heading", "boilerplate", "closing")
 _KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 _HEADING, _FURNITURE = _KIND_CODES["heading"], _KIND_CODES["boilerplate"]
-_MISS_REASONS = tuple(_WHERE_REASONS[where, kind] for where in ("heading", "body") for kind in KINDS)
+_MISS_REASONS = tuple(f"where: {where}-only rule in a {kind} paragraph" for where in ("heading", "body") for kind in KINDS)
 
 
 BACKENDS = ("auto", "native", "hyperscan", "portable")
@@ -139,10 +140,13 @@ class Matcher:
                     self._unless_any[i] = (compile_pattern(joined), _short_call(joined))
                 except regex.error:
                     pass
-        # what the hits of each rule need in filter_hits: nothing (no `where`, no `unless`: most
-        # hits), a look at the paragraph's kind (`where` alone), or the judge (`unless`)
-        self.filter_codes = bytes(FILTER_JUDGE if i in self.unless else _WHERE_CODES.get(rule.where, FILTER_JUDGE)
-                                  for i, rule in enumerate(self.rules))
+        # what the hits of each rule need in filter_hits: a look at the paragraph's kind (`where`,
+        # page furniture) and, for rules with `unless`, at the hit's sentence (most need neither)
+        self.filter_codes = bytes(_WHERE_CODES[rule.where] | (FILTER_ROLE if rule.role is not None else 0)
+                                  | (FILTER_UNLESS if i in self.unless else 0) for i, rule in enumerate(self.rules))
+        # each rule's unless patterns as _hitcore.filter looks for them in a sentence (_unless_check)
+        self.unless_checks = tuple(tuple(_unless_check(p, call) for p, call in self.unless[i]) if i in self.unless
+                                   else None for i in range(len(self.rules)))
         self.backend = backend
         self._compile_fast(table, backend)
 
@@ -430,14 +434,6 @@ def _merge(places: list[tuple[int, int]], width: int, n: int) -> list[list[int]]
     return out
 
 
-def _where_ok(rule: Rule, kind: str) -> bool:
-    if rule.where == "any":
-        return True
-    if rule.where == "heading":
-        return kind == "heading"
-    return kind != "heading"
-
-
 def by_paragraph(raw_hits: list[RawHit], paragraphs: list[Paragraph]) -> list[list[RawHit]]:
     """Group raw hits by the paragraph that contains them; hits across a line break are dropped."""
     if NATIVE is not None:
@@ -465,53 +461,58 @@ def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
                 groups: list[list[RawHit]]) -> tuple[list[list[Hit]], list[list[Miss]]]:
     """Apply each rule's `where` and `unless` to the raw hits of each paragraph: the kept
     :class:`Hit` values and the :class:`Miss` values of each paragraph."""
-    memo: dict = {}
-    rules, unless = matcher.rules, matcher.unless
-
-    def judge(raw: RawHit, pi: int) -> Hit | Miss | None:
-        # a hit of a rule with `unless`, or any hit in page furniture
-        start, end, index = raw
-        paragraph = paragraphs[pi]
-        kind = paragraph.kind
-        rule = rules[index]
-        if kind == "boilerplate" and rule.role is None:
-            return None  # page furniture is no evidence of any theme
-        if rule.where != "any" and not _where_ok(rule, kind):
-            return _miss((start, end, rule, pi, _WHERE_REASONS[rule.where, kind]))
-        if index in unless:
-            excluded = matcher.excluded_by(index, text_view, start, end, paragraph, memo)
-            if excluded:
-                return _miss((start, end, rule, pi, f"unless: {excluded}"))
-        return _hit((start, end, rule, pi))
-
     kinds = bytes([_KIND_CODES[p.kind] for p in paragraphs])
     if NATIVE is not None:
-        return NATIVE.filter(groups, kinds, matcher.filter_codes, rules, Hit, Miss, _MISS_REASONS, judge)
-    return filter_python(groups, kinds, matcher.filter_codes, rules, judge)
+        return NATIVE.filter(groups, kinds, matcher.filter_codes, matcher.rules, Hit, Miss, _MISS_REASONS,
+                             text_view, paragraphs, SENTENCE_END, matcher.unless_checks)
+    memo: dict = {}
+
+    def excluded(raw: RawHit, pi: int) -> str | None:
+        return matcher.excluded_by(raw[2], text_view, raw[0], raw[1], paragraphs[pi], memo)
+
+    return filter_python(groups, kinds, matcher.filter_codes, matcher.rules, excluded)
 
 
-def filter_python(groups, kinds: bytes, codes: bytes, rules, judge):
-    """The loop of :func:`filter_hits` in Python (the reference of ``_hitcore.filter``): outside
-    page furniture, hits of plain rules are kept as they are and those of `where`-only rules
-    by the paragraph's kind; the others go to ``judge``."""
+def filter_python(groups, kinds: bytes, codes: bytes, rules, excluded):
+    """The loop of :func:`filter_hits` in Python (the reference of ``_hitcore.filter``): page
+    furniture keeps the hits of structure rules only; a `where` rule's hits are kept or missed
+    by the paragraph's kind; ``excluded(raw hit, paragraph position)`` gives the `unless` pattern
+    that matches in the hit's sentence, if any (most hits need neither look)."""
     kept: list[list[Hit]] = []
     missed: list[list[Miss]] = []
     for pi, raw in enumerate(groups):
         good, bad = [], []
         kind = kinds[pi]
         for h in raw:
-            code = FILTER_JUDGE if kind == _FURNITURE else codes[h[2]]
-            if code == FILTER_PLAIN:
-                good.append(_hit((h[0], h[1], rules[h[2]], pi)))   # most hits: nothing to check
-            elif code == FILTER_JUDGE:
-                out = judge(h, pi)
-                if out is not None:
-                    (good if type(out) is Hit else bad).append(out)
-            elif (kind == _HEADING) == (code == FILTER_HEADING_ONLY):
-                good.append(_hit((h[0], h[1], rules[h[2]], pi)))
-            else:
-                reason = _MISS_REASONS[(code - FILTER_HEADING_ONLY) * len(KINDS) + kind]
+            code = codes[h[2]]
+            if kind == _FURNITURE and not code & FILTER_ROLE:
+                continue   # page furniture is no evidence of any theme
+            where = code & FILTER_WHERE
+            if where != FILTER_PLAIN and (where == FILTER_HEADING_ONLY) != (kind == _HEADING):
+                reason = _MISS_REASONS[(where - FILTER_HEADING_ONLY) * len(KINDS) + kind]
                 bad.append(_miss((h[0], h[1], rules[h[2]], pi, reason)))
+            elif code & FILTER_UNLESS and (pattern := excluded(h, pi)):
+                bad.append(_miss((h[0], h[1], rules[h[2]], pi, f"unless: {pattern}")))
+            else:
+                good.append(_hit((h[0], h[1], rules[h[2]], pi)))
         kept.append(good)
         missed.append(bad)
     return kept, missed
+
+
+def _unless_check(pattern: regex.Pattern, call: dict) -> tuple:
+    """How ``_hitcore.filter`` looks for one `unless` pattern in a sentence ``text_view[s:e]``:
+    ``(reason, strings, groups, search)``. A pattern that is a finite set of strings
+    (:mod:`engine.prefilter`) matches there exactly when one of them occurs, which a substring
+    search tells without the regex; any other runs ``search(text_view, s, e)``, only when each
+    group of literals that every match holds has one in the sentence."""
+    plan = prefilter.plan(pattern.pattern, pattern.flags)
+    reason = f"unless: {pattern.pattern}"
+    if plan.kind == "expand":
+        return reason, plan.strings, (), None
+    return reason, None, plan.groups if plan.kind == "gate" else (), functools.partial(_search_sentence, pattern, call)
+
+
+def _search_sentence(pattern: regex.Pattern, call: dict, text_view: str, s: int, e: int) -> bool:
+    """Whether an `unless` pattern matches in the sentence ``text_view[s:e]`` (as excluded_by searches it)."""
+    return pattern.search(text_view[s:e], **call_for(call, e - s)) is not None

@@ -23,7 +23,7 @@ import pytest
 
 from engine import core
 from engine.classify import own_scores_python
-from engine.match import _MISS_REASONS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python
+from engine.match import _MISS_REASONS, KINDS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python
 from engine.normalize import view
 from engine.pipeline import Classifier, evidence_fields, evidence_python, rule_table
 from engine.quantities import slogan_bounds
@@ -131,6 +131,13 @@ def _table(classifier: Classifier):
     return rule_table(core.COMPILED, classifier.matcher.rules, classifier.ruleset.theme_names)
 
 
+def _filtered_in_python(matcher: Matcher, text_view: str, paragraphs, groups):
+    """filter_python, each `unless` pattern a regex search of the hit's sentence (Matcher.excluded_by)."""
+    kinds = bytes([KINDS.index(p.kind) for p in paragraphs])
+    return filter_python(groups, kinds, matcher.filter_codes, matcher.rules,
+                         lambda h, pi: matcher.excluded_by(h[2], text_view, h[0], h[1], paragraphs[pi]))
+
+
 def _stages(classifier: Classifier, text: str):
     text_view = view(text)
     lines = segment.split_lines(text)
@@ -143,29 +150,16 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
     native = core.COMPILED
     table = _table(classifier)
     rng = random.Random(17)
+    excluded = 0
     for text in _documents(rng):
         analysis = classifier.analyse(text)
         text_view, lines, raw = _stages(classifier, text)
         groups = native.by_paragraph(raw, [p.start for p in lines], [p.end for p in lines])
         assert groups == by_paragraph_python(raw, lines)
         paragraphs = analysis.paragraphs
-        # filter: the compiled loop and the Python loop with the same judge of the hits that need one
         kept, missed = filter_hits(classifier.matcher, text_view, paragraphs, groups)
-        kinds = bytes(["body heading boilerplate closing".split().index(p.kind) for p in paragraphs])
-        judged = []
-
-        def judge(h, pi, _kept=kept, _missed=missed):
-            judged.append((h, pi))
-            for item in _kept[pi] + _missed[pi]:
-                if item[:2] == h[:2] and item.rule is classifier.matcher.rules[h[2]]:
-                    return item
-            return None
-
-        m = classifier.matcher
-        compiled = native.filter(groups, kinds, m.filter_codes, m.rules, Hit, Miss, _MISS_REASONS, judge)
-        calls, judged[:] = list(judged), []
-        assert compiled == filter_python(groups, kinds, m.filter_codes, m.rules, judge) == (kept, missed)
-        assert judged == calls, "the same hits are judged, in the same order"
+        assert (kept, missed) == _filtered_in_python(classifier.matcher, text_view, paragraphs, groups)
+        excluded += sum(miss.reason.startswith("unless: ") for misses in missed for miss in misses)
         for i, hits in enumerate(kept):
             assert native.own_scores(hits) == own_scores_python(hits)
             assert list(native.own_scores(hits)) == list(own_scores_python(hits)), "themes in the same order"
@@ -174,6 +168,49 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
             assert list(table.own_scores(hits)) == list(own_scores_python(hits)), "themes in the same order"
             assert table.evidence_json(hits, text) == orjson.dumps(evidence_python(hits, text, classifier._hit_fields))
             assert table.slogans(hits) == slogan_bounds(hits)
+    assert excluded > 20, "unless patterns exclude hits in these texts"
+
+
+# unless patterns of every kind _hitcore.filter tells apart: strings (one with a sentence mark,
+# which belongs to the sentence it ends), a regex gated by its literals, a finite set with a
+# lookahead, and a regex with no literal at all
+_CRAFTED_UNLESS = ("组工干部|干部。", "村.{0,2}(书记|干部)", "人才(?=。)", r"\d{2}")
+
+
+@needs_core
+def test_unless_checks_exclude_what_a_regex_search_of_the_sentence_excludes(classifier):
+    """The compiled filter looks for an `unless` pattern that is a finite set of strings as
+    those strings, and searches the others only when their literals are in the sentence. On
+    random sentences made of a rule's examples, the strings of its unless patterns and their
+    literals, sentence marks and filler, it keeps and misses exactly the hits that the regex
+    search of each hit's sentence (the Python reference) does: with the shipped rules, and with
+    rules given the crafted patterns above."""
+    rules = list(classifier.ruleset.rules)
+    for i in range(0, 40, 4):
+        rules[i] = dataclasses.replace(rules[i], phrases=rules[i].phrases + ("干部", "人才"), unless=_CRAFTED_UNLESS)
+    crafted = Matcher(dataclasses.replace(classifier.ruleset, rules=tuple(rules)))
+    assert [c[1] is not None for c in crafted.unless_checks[0]] == [True, False, False, False]
+    rng = random.Random(23)
+    for m in (classifier.matcher, crafted):
+        checks = {i: c for i, c in enumerate(m.unless_checks) if c is not None}
+        assert any(c[1] is not None for cs in checks.values() for c in cs), "some unless patterns are string sets"
+        assert any(c[1] is None and c[2] for cs in checks.values() for c in cs), "some are regexes gated by literals"
+        excluded = kept_with_unless = 0
+        for _ in range(400):
+            index = rng.choice(list(checks))
+            rule = m.rules[index]
+            words = [e.text for e in rule.match_examples + rule.no_match_examples] + list(rule.phrases)
+            for _reason, strings, groups, _search in checks[index]:
+                words += strings or [w for group in groups for w in group]
+            words += list(segment.SENTENCE_END) + ["的", "，", "村里", "12", "\n"]
+            text = "".join(rng.choice(words) for _ in range(rng.randint(2, 14)))
+            text_view, paragraphs = view(text), classifier.analyse(text).paragraphs
+            groups = by_paragraph_python(m.find(text_view)[0], paragraphs)
+            kept, missed = filter_hits(m, text_view, paragraphs, groups)
+            assert (kept, missed) == _filtered_in_python(m, text_view, paragraphs, groups), text
+            excluded += sum(miss.rule is rule and miss.reason.startswith("unless: ") for ms in missed for miss in ms)
+            kept_with_unless += sum(hit.rule is rule for hs in kept for hit in hs)
+        assert excluded > 50 and kept_with_unless > 50, (excluded, kept_with_unless)
 
 
 # every character class the JSON writer treats apart: ASCII controls and the two escaped
@@ -276,13 +313,29 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
         native.merge(b"", [(1, 2)], RawHit)
     with pytest.raises(TypeError):
         native.merge(b"", [], dict)
+    m, one = classifier.matcher, [segment.Paragraph(0, 0, 2)]
+
+    def run_filter(groups, kinds=b"\0", paragraphs=one, codes=m.filter_codes, unless=m.unless_checks):
+        return native.filter(groups, kinds, codes, m.rules, Hit, Miss, _MISS_REASONS, "ab", paragraphs,
+                             segment.SENTENCE_END, unless)
+
     with pytest.raises(IndexError):
-        native.filter([[RawHit(0, 1, 10 ** 6)]], b"\0", classifier.matcher.filter_codes,
-                      classifier.matcher.rules, Hit, Miss, _MISS_REASONS, lambda h, pi: None)
+        run_filter([[RawHit(0, 1, 10 ** 6)]])
     with pytest.raises(ValueError):
-        native.filter([[]], b"", b"", (), Hit, Miss, _MISS_REASONS, lambda h, pi: None)
+        run_filter([[]], kinds=b"")
     with pytest.raises(ValueError):
-        native.filter([[]], b"\x09", b"", (), Hit, Miss, _MISS_REASONS, lambda h, pi: None)
+        run_filter([[]], kinds=b"\x09")
+    with pytest.raises(ValueError):
+        run_filter([[]], unless=())
+    with pytest.raises(ValueError):
+        run_filter([[RawHit(0, 1, 0)]], codes=bytes(len(m.rules)))               # no `where` code
+    with_unless = next(i for i, c in enumerate(m.unless_checks) if c is not None)
+    with pytest.raises(IndexError):
+        run_filter([[RawHit(1, 5, with_unless)]])                                 # a hit beyond its paragraph
+    with pytest.raises(TypeError):
+        run_filter([[RawHit(0, 1, with_unless)]], unless=(("no check",),) * len(m.rules))
+    with pytest.raises(TypeError):
+        run_filter([[RawHit(0, 1, with_unless)]], paragraphs=[(0,)])
     rule, table = classifier.matcher.rules[0], _table(classifier)
     with pytest.raises(KeyError):
         table.evidence([Hit(0, 1, dataclasses.replace(rule), 0)], "ab")                # no rule of the table
@@ -322,20 +375,28 @@ def test_classify_output_is_identical_with_and_without_the_compiled_core(tmp_pat
 @needs_core
 def test_filter_treats_every_kind_of_rule_in_every_kind_of_paragraph_as_python_does(classifier, monkeypatch):
     """Every rule of the shipped set hits every kind of paragraph: `where` codes, `unless`
-    judges, structure rules and page furniture, compiled and in Python."""
+    patterns, structure rules and page furniture, compiled and in Python."""
     from engine import match
     from engine.segment import Paragraph
     rules = list(classifier.ruleset.rules)
     plain = [i for i, code in enumerate(classifier.matcher.filter_codes) if code == match.FILTER_PLAIN]
     rules[plain[0]] = dataclasses.replace(rules[plain[0]], where="body")   # the shipped rules have none
+    with_unless = next(i for i, rule in enumerate(rules) if rule.unless and rule.where == "any" and rule.role is None)
+    rules[with_unless] = dataclasses.replace(rules[with_unless], where="heading")
     m = Matcher(dataclasses.replace(classifier.ruleset, rules=tuple(rules)))
-    assert {match.FILTER_PLAIN, match.FILTER_JUDGE, match.FILTER_HEADING_ONLY, match.FILTER_BODY_ONLY} <= set(m.filter_codes)
-    text = "全省各级党组织坚持不懈。\n" * len(match.KINDS)
-    paragraphs = [Paragraph(i, 13 * i, 13 * i + 12, kind) for i, kind in enumerate(match.KINDS)]
+    codes = set(m.filter_codes)
+    assert {match.FILTER_PLAIN, match.FILTER_HEADING_ONLY, match.FILTER_BODY_ONLY} <= {c & match.FILTER_WHERE for c in codes}
+    assert any(c & match.FILTER_ROLE for c in codes) and match.FILTER_HEADING_ONLY | match.FILTER_UNLESS in codes
+    line = "全省组工干部两委村级人才党员学习。"   # the sentence of every hit holds many unless strings
+    text = (line + "\n") * len(match.KINDS)
+    n = len(line) + 1
+    paragraphs = [Paragraph(i, n * i, n * i + len(line), kind) for i, kind in enumerate(match.KINDS)]
     groups = [[RawHit(p.start + 1, p.start + 3, r) for r in range(len(m.rules))] for p in paragraphs]
     compiled = filter_hits(m, view(text), paragraphs, groups)
     monkeypatch.setattr(match, "NATIVE", None)
     assert compiled == filter_hits(m, view(text), paragraphs, groups)
-    body_only = next(i for i, code in enumerate(m.filter_codes) if code == match.FILTER_BODY_ONLY)
+    body_only = next(i for i, code in enumerate(m.filter_codes) if code & match.FILTER_WHERE == match.FILTER_BODY_ONLY)
     closing = match.KINDS.index("closing")
     assert any(h.rule is m.rules[body_only] for h in compiled[0][closing]), "body-only rules count in closing paragraphs"
+    reasons = {miss.reason.split(":")[0] for misses in compiled[1] for miss in misses}
+    assert reasons == {"where", "unless"}
