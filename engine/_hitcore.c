@@ -16,6 +16,7 @@
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
  *       -> (kept, missed)
+ *   role_hits(groups, codes) -> the hits of structure rules in each group
  *   own_scores(hits) -> {theme: summed weight of the distinct rules}
  *   RuleTable(rules, groups, themes, weights, theme_names, fields, heads, tails)   found by rule address
  *       .own_scores(hits) -> the same as own_scores(hits)
@@ -685,6 +686,38 @@ done:
     return result;
 }
 
+/* role_hits(groups, codes) -> the hits of each paragraph's group whose rule is a structure
+ * rule (codes[rule] & ROLE): the few that decide paragraph kinds, without a Python loop over all */
+static PyObject *role_hits(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *groups;
+    Py_buffer codes;
+    if (!PyArg_ParseTuple(args, "O!y*:role_hits", &PyList_Type, &groups, &codes)) return NULL;
+    const uint8_t *code_of = codes.buf;
+    Py_ssize_t np = PyList_GET_SIZE(groups);
+    PyObject *out = PyList_New(np);
+    if (!out) goto fail;
+    for (Py_ssize_t pi = 0; pi < np; pi++) {
+        PyObject *raw = PyList_GET_ITEM(groups, pi), *picked = PyList_New(0);
+        if (!picked) goto fail;
+        PyList_SET_ITEM(out, pi, picked);
+        if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "each group must be a list"); goto fail; }
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(raw); j++) {
+            PyObject *h = PyList_GET_ITEM(raw, j), *h_start, *h_end, *h_rule;
+            if (hit_fields(h, &h_start, &h_end, &h_rule) < 0) goto fail;
+            long r = PyLong_AsLong(h_rule);
+            if (r == -1 && PyErr_Occurred()) goto fail;
+            if (r < 0 || r >= codes.len) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); goto fail; }
+            if ((code_of[r] & ROLE) && PyList_Append(picked, h) < 0) goto fail;
+        }
+    }
+    PyBuffer_Release(&codes);
+    return out;
+fail:
+    Py_XDECREF(out);
+    PyBuffer_Release(&codes);
+    return NULL;
+}
+
 /* ----------------------------------------------------------------- own_scores --- */
 
 static PyObject *s_id, *s_theme, *s_weight, *s_rule, *s_span, *s_text, *zero;
@@ -1122,6 +1155,7 @@ static PyMethodDef module_methods[] = {
     {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
     {"filter", filter, METH_VARARGS,
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless) -> (kept, missed)"},
+    {"role_hits", role_hits, METH_VARARGS, "role_hits(groups, codes) -> the hits of structure rules of each group"},
     {"own_scores", own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
     {NULL, NULL, 0, NULL}
 };

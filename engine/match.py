@@ -457,6 +457,19 @@ def by_paragraph_python(raw_hits: list[RawHit], paragraphs: list[Paragraph]) -> 
     return groups
 
 
+def role_hits(groups: list[list[RawHit]], codes: bytes) -> list[list[RawHit]]:
+    """The raw hits of structure rules (``FILTER_ROLE`` in ``codes``) in each paragraph's group:
+    the few that :func:`engine.segment.assign_kinds` needs, out of tens of thousands."""
+    if NATIVE is not None:
+        return NATIVE.role_hits(groups, codes)
+    return role_hits_python(groups, codes)
+
+
+def role_hits_python(groups: list[list[RawHit]], codes: bytes) -> list[list[RawHit]]:
+    """:func:`role_hits` in Python: the reference of ``_hitcore.role_hits``."""
+    return [[h for h in group if codes[h[2]] & FILTER_ROLE] for group in groups]
+
+
 def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
                 groups: list[list[RawHit]]) -> tuple[list[list[Hit]], list[list[Miss]]]:
     """Apply each rule's `where` and `unless` to the raw hits of each paragraph: the kept

@@ -18,7 +18,7 @@ from . import classify as classify_stage
 from . import quantities as quantity_stage
 from . import segment
 from .core import NATIVE
-from .match import Matcher, by_paragraph, filter_hits
+from .match import Matcher, by_paragraph, filter_hits, role_hits
 from .normalize import detect_script, view
 from .read import ReadError, read_bytes
 from .render import RawJSON
@@ -51,7 +51,6 @@ class Classifier:
         # engine/cache.py passes the grammar it kept beside the rule set
         self.grammar = grammar if grammar is not None else quantity_stage.load(ruleset.directory, ruleset)
         self.extractor = quantity_stage.Extractor(self.grammar)
-        self._role_rules = frozenset(i for i, rule in enumerate(self.matcher.rules) if rule.role)
         # rule id -> the fixed part of its evidence objects (evidence_python; the rule table holds them too)
         self._hit_fields = {rule.id: evidence_fields(rule) for rule in self.matcher.rules}
         self._rule_table = rule_table(NATIVE, self.matcher.rules, ruleset.theme_names) if NATIVE is not None else None
@@ -66,7 +65,7 @@ class Classifier:
         lines = segment.split_lines(text)
         raw, warnings = self.matcher.find(text_view)
         groups = by_paragraph(raw, lines)
-        roles = [self._roles(text_view, p, g) for p, g in zip(lines, groups)]
+        roles = [self._roles(text_view, p, g) for p, g in zip(lines, role_hits(groups, self.matcher.filter_codes))]
         paragraphs = segment.assign_kinds(lines, text_view, roles,
                                           settings.heading_min_chars, settings.heading_max_chars)
         hits, misses = filter_hits(self.matcher, text_view, paragraphs, groups)
@@ -78,10 +77,10 @@ class Classifier:
         found = quantity_stage.with_fallback(found, labelled)
         return Analysis(text, text_view, paragraphs, hits, misses, labelled, warnings, found)
 
-    def _roles(self, text_view: str, paragraph, raw_hits) -> set[str]:
+    def _roles(self, text_view: str, paragraph, role_hits) -> set[str]:
+        """The roles (boilerplate, closing) that a paragraph's structure-rule hits give it."""
         roles = set()
-        role_rules = self._role_rules
-        for start, end, index in [h for h in raw_hits if h[2] in role_rules]:   # few are structure rules
+        for start, end, index in role_hits:
             if not self.matcher.excluded_by(index, text_view, start, end, paragraph):
                 roles.add(self.matcher.rules[index].role)
         return roles

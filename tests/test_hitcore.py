@@ -23,7 +23,8 @@ import pytest
 
 from engine import core
 from engine.classify import own_scores_python
-from engine.match import _MISS_REASONS, KINDS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python
+from engine.match import (_MISS_REASONS, KINDS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python,
+                          role_hits_python)
 from engine.normalize import view
 from engine.pipeline import Classifier, evidence_fields, evidence_python, rule_table
 from engine.quantities import slogan_bounds
@@ -150,12 +151,15 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
     native = core.COMPILED
     table = _table(classifier)
     rng = random.Random(17)
-    excluded = 0
+    excluded = with_roles = 0
     for text in _documents(rng):
         analysis = classifier.analyse(text)
         text_view, lines, raw = _stages(classifier, text)
         groups = native.by_paragraph(raw, [p.start for p in lines], [p.end for p in lines])
         assert groups == by_paragraph_python(raw, lines)
+        structure = native.role_hits(groups, classifier.matcher.filter_codes)
+        assert structure == role_hits_python(groups, classifier.matcher.filter_codes)
+        with_roles += sum(map(len, structure))
         paragraphs = analysis.paragraphs
         kept, missed = filter_hits(classifier.matcher, text_view, paragraphs, groups)
         assert (kept, missed) == _filtered_in_python(classifier.matcher, text_view, paragraphs, groups)
@@ -169,6 +173,7 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
             assert table.evidence_json(hits, text) == orjson.dumps(evidence_python(hits, text, classifier._hit_fields))
             assert table.slogans(hits) == slogan_bounds(hits)
     assert excluded > 20, "unless patterns exclude hits in these texts"
+    assert with_roles > 20, "structure rules hit these texts"
 
 
 # unless patterns of every kind _hitcore.filter tells apart: strings (one with a sentence mark,
@@ -321,6 +326,10 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
 
     with pytest.raises(IndexError):
         run_filter([[RawHit(0, 1, 10 ** 6)]])
+    with pytest.raises(IndexError):
+        native.role_hits([[RawHit(0, 1, 10 ** 6)]], m.filter_codes)
+    with pytest.raises(TypeError):
+        native.role_hits([(RawHit(0, 1, 0),)], m.filter_codes)
     with pytest.raises(ValueError):
         run_filter([[]], kinds=b"")
     with pytest.raises(ValueError):
