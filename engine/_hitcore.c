@@ -808,31 +808,32 @@ static int bytes_reserve(Bytes *b, size_t more) {
     return 0;
 }
 
-static int bytes_add(Bytes *b, const char *s, size_t n) {
-    if (bytes_reserve(b, n) < 0) return -1;
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    return 0;
+/* Writers into room reserved beforehand (bytes_reserve, once per evidence object): each
+ * returns the new end of the text. */
+static char *put(char *o, const char *s, size_t n) {
+    memcpy(o, s, n);
+    return o + n;
 }
 
-static int bytes_int(Bytes *b, Py_ssize_t v) {
-    char digits[24];
+#define INT_ROOM 21   /* the longest Py_ssize_t in decimal, with its sign */
+
+static char *put_int(char *o, Py_ssize_t v) {
+    char digits[INT_ROOM];
     int n = 0;
     size_t u = v < 0 ? (size_t)0 - (size_t)v : (size_t)v;
     do { digits[n++] = (char)('0' + u % 10); u /= 10; } while (u);
-    if (bytes_reserve(b, (size_t)n + 1) < 0) return -1;
-    if (v < 0) b->data[b->len++] = '-';
-    while (n) b->data[b->len++] = digits[--n];
-    return 0;
+    if (v < 0) *o++ = '-';
+    while (n) *o++ = digits[--n];
+    return o;
 }
+
+#define CHAR_ROOM 6   /* the longest JSON form of one character (\u00xx) */
 
 /* text[a:e] as the inside of a JSON string, UTF-8, escaped as orjson (and json.dumps with
  * ensure_ascii=False) escape it: quote, backslash, \b \t \n \f \r, other controls as \u00xx.
- * 1 when the piece holds a surrogate (no valid UTF-8: the caller falls back), -1 on error. */
-static int bytes_json_text(Bytes *b, int kind, const void *data, Py_ssize_t a, Py_ssize_t e) {
+ * NULL when the piece holds a surrogate (no valid UTF-8: the caller falls back). */
+static char *put_json_text(char *o, int kind, const void *data, Py_ssize_t a, Py_ssize_t e) {
     static const char hex[] = "0123456789abcdef";
-    if (bytes_reserve(b, (size_t)(e - a) * 6) < 0) return -1;   /* the longest form of a character */
-    char *o = b->data + b->len;
     for (Py_ssize_t i = a; i < e; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (c < 0x80) {
@@ -851,15 +852,14 @@ static int bytes_json_text(Bytes *b, int kind, const void *data, Py_ssize_t a, P
         } else if (c < 0x800) {
             *o++ = (char)(0xC0 | (c >> 6)); *o++ = (char)(0x80 | (c & 0x3F));
         } else if (c < 0x10000) {
-            if (c >= 0xD800 && c <= 0xDFFF) return 1;
+            if (c >= 0xD800 && c <= 0xDFFF) return NULL;
             *o++ = (char)(0xE0 | (c >> 12)); *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
         } else {
             *o++ = (char)(0xF0 | (c >> 18)); *o++ = (char)(0x80 | ((c >> 12) & 0x3F));
             *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
         }
     }
-    b->len = (size_t)(o - b->data);
-    return 0;
+    return o;
 }
 
 /* ----------------------------------------------------------------- rule table --- */
@@ -1061,7 +1061,8 @@ static PyObject *table_evidence_json(RuleTable *t, PyObject *args) {
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text), n = PyList_GET_SIZE(hits);
     Bytes b = {NULL, 0, 0};
-    if (bytes_add(&b, "[", 1) < 0) return NULL;
+    if (bytes_reserve(&b, 2) < 0) return NULL;
+    b.data[b.len++] = '[';
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *start, *end, *rule;
         if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto fail;
@@ -1072,18 +1073,24 @@ static PyObject *table_evidence_json(RuleTable *t, PyObject *args) {
         Py_ssize_t a = PyLong_AsSsize_t(start), z = PyLong_AsSsize_t(end);
         if (PyErr_Occurred()) goto fail;
         if (a < 0 || z < a || z > length) { PyErr_SetString(PyExc_IndexError, "hit span outside the text"); goto fail; }
-        if ((i && bytes_add(&b, ",", 1) < 0)
-            || bytes_add(&b, PyBytes_AS_STRING(head), (size_t)PyBytes_GET_SIZE(head)) < 0
-            || bytes_int(&b, a) < 0 || bytes_add(&b, ",", 1) < 0 || bytes_int(&b, z) < 0
-            || bytes_add(&b, "],\"text\":\"", 10) < 0)
+        /* ,head<a>,<z>],"text":"<text>"tail and the closing ] */
+        size_t head_len = (size_t)PyBytes_GET_SIZE(head), tail_len = (size_t)PyBytes_GET_SIZE(tail);
+        if (bytes_reserve(&b, 1 + head_len + 2 * INT_ROOM + 11 + CHAR_ROOM * (size_t)(z - a) + 1 + tail_len + 1) < 0)
             goto fail;
-        int rc = bytes_json_text(&b, kind, data, a, z);
-        if (rc < 0) goto fail;
-        if (rc > 0) goto none;
-        if (bytes_add(&b, "\"", 1) < 0 || bytes_add(&b, PyBytes_AS_STRING(tail), (size_t)PyBytes_GET_SIZE(tail)) < 0)
-            goto fail;
+        char *o = b.data + b.len;
+        if (i) *o++ = ',';
+        o = put(o, PyBytes_AS_STRING(head), head_len);
+        o = put_int(o, a);
+        *o++ = ',';
+        o = put_int(o, z);
+        o = put(o, "],\"text\":\"", 10);
+        o = put_json_text(o, kind, data, a, z);
+        if (!o) goto none;
+        *o++ = '"';
+        o = put(o, PyBytes_AS_STRING(tail), tail_len);
+        b.len = (size_t)(o - b.data);
     }
-    if (bytes_add(&b, "]", 1) < 0) goto fail;
+    b.data[b.len++] = ']';   /* room left by the last reserve */
     PyObject *out = PyBytes_FromStringAndSize(b.data, (Py_ssize_t)b.len);
     PyMem_Free(b.data);
     return out;
