@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import jsonschema
 import regex
 import yaml
 
@@ -115,7 +114,7 @@ def load_schema(name: str) -> dict:
     return json.loads((schema_dir() / name).read_text(encoding="utf-8"))
 
 
-def _plain(error: jsonschema.ValidationError) -> tuple[str, str]:
+def _plain(error) -> tuple[str, str]:
     """Rewrite jsonschema's wording into a message and a hint for rule authors."""
     v, kind = error.validator, error.validator_value
     field_name = error.absolute_path[-1] if error.absolute_path else "file"
@@ -147,6 +146,7 @@ def _plain(error: jsonschema.ValidationError) -> tuple[str, str]:
 
 
 def schema_diagnostics(located: Located, schema: dict, shown: str) -> list[Diagnostic]:
+    import jsonschema   # here, not at the top: a rule set loaded from the cache is not validated again (~70 ms)
     validator = jsonschema.Draft202012Validator(schema)
     out = []
     for error in validator.iter_errors(located.data):
