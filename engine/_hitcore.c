@@ -13,6 +13,7 @@
  *           expanded: {pattern: [(start, priority, length), ...]} of finite-pattern strings
  *           places: {key: [start, ...]} of keys that gate patterns
  *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner)
+ *   stretches(places, lengths, width, n) -> the disjoint stretches around key places (match._merge)
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
  *       -> (kept, missed)
@@ -453,6 +454,64 @@ done:
     Py_XDECREF(fast);
     PyBuffer_Release(&owned);
     return result;
+}
+
+/* ------------------------------------------------------------------ stretches --- */
+
+static int pair_cmp(const void *x, const void *y) {
+    const Py_ssize_t *p = x, *q = y;
+    if (p[0] != q[0]) return p[0] < q[0] ? -1 : 1;
+    return p[1] < q[1] ? -1 : p[1] > q[1];
+}
+
+/* stretches(places, lengths, width, n) -> [[a, b], ...]: the disjoint stretches of a text of n
+ * characters that cover `width` characters on each side of every occurrence of some keys (the
+ * starts of key i in places[i], its length lengths[i]); match._merge in C */
+static PyObject *stretches(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *places, *lengths;
+    Py_ssize_t width, n;
+    if (!PyArg_ParseTuple(args, "O!O!nn:stretches", &PyList_Type, &places, &PyList_Type, &lengths, &width, &n))
+        return NULL;
+    Py_ssize_t nk = PyList_GET_SIZE(places);
+    if (PyList_GET_SIZE(lengths) != nk) { PyErr_SetString(PyExc_ValueError, "places and lengths differ in length"); return NULL; }
+    Py_ssize_t total = 0;
+    for (Py_ssize_t k = 0; k < nk; k++) {
+        PyObject *starts = PyList_GET_ITEM(places, k);
+        if (!PyList_Check(starts) && !PyTuple_Check(starts)) { PyErr_SetString(PyExc_TypeError, "places must be lists of starts"); return NULL; }
+        total += PySequence_Fast_GET_SIZE(starts);
+    }
+    Py_ssize_t *v = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (total + 1));
+    if (!v) return PyErr_NoMemory();
+    PyObject *out = NULL;
+    Py_ssize_t m = 0;
+    for (Py_ssize_t k = 0; k < nk; k++) {
+        PyObject *starts = PyList_GET_ITEM(places, k);
+        Py_ssize_t length = PyLong_AsSsize_t(PyList_GET_ITEM(lengths, k));
+        if (length == -1 && PyErr_Occurred()) goto done;
+        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(starts); j++) {
+            Py_ssize_t start = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(starts, j));
+            if (start == -1 && PyErr_Occurred()) goto done;
+            v[2 * m] = start - width;
+            v[2 * m + 1] = start + length + width;
+            m++;
+        }
+    }
+    qsort(v, (size_t)m, 2 * sizeof(Py_ssize_t), pair_cmp);
+    out = PyList_New(0);
+    if (!out) goto done;
+    Py_ssize_t i = 0;
+    while (i < m) {
+        Py_ssize_t a = v[2 * i], b = v[2 * i + 1];
+        for (i++; i < m && v[2 * i] <= b; i++)
+            if (v[2 * i + 1] > b) b = v[2 * i + 1];
+        /* clipped to the text (the stretches are disjoint and sorted, so only the ends can reach out) */
+        PyObject *pair = Py_BuildValue("[nn]", a < 0 ? 0 : a, b > n ? n : b);
+        if (!pair || PyList_Append(out, pair) < 0) { Py_XDECREF(pair); Py_CLEAR(out); goto done; }
+        Py_DECREF(pair);
+    }
+done:
+    PyMem_Free(v);
+    return out;
 }
 
 /* --------------------------------------------------------------- by_paragraph --- */
@@ -1159,6 +1218,7 @@ static PyTypeObject RuleTableType = {
 
 static PyMethodDef module_methods[] = {
     {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits"},
+    {"stretches", stretches, METH_VARARGS, "stretches(places, lengths, width, n) -> [[a, b], ...] around the places"},
     {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
     {"filter", filter, METH_VARARGS,
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless) -> (kept, missed)"},

@@ -293,14 +293,13 @@ class Matcher:
                 if start >= pos:
                     add((start, start + length, owner))
                     pos = start + length
-        windows: dict[int, list[tuple[int, int]]] = {}
+        rarest: dict[int, list[int]] = {}
         for pid in enabled.intersection(self._group_keys):
             # every match holds a literal of *each* group, so the stretches around the places
             # of any one group cover them all: take the group with the fewest places here
             groups = self._group_keys[pid]
-            rarest = groups[0] if len(groups) == 1 else min(
+            rarest[pid] = groups[0] if len(groups) == 1 else min(
                 groups, key=lambda kids: sum([len(key_places.get(k, ())) for k in kids]))
-            windows[pid] = [(s, s + self._key_length[k]) for k in rarest for s in key_places.get(k, ())]
         warnings = []
         line_starts = None
         for pid in sorted(enabled):
@@ -310,11 +309,12 @@ class Matcher:
                     if line_starts is None:
                         line_starts = [m.end() for m in _LINE_INDENT.finditer(text_view)]
                     unanchored, call = self._line_start[pid]
-                    lines = sorted({bisect.bisect_right(line_starts, s) - 1 for s, _e in windows[pid]}) \
-                        if pid in windows else range(len(line_starts))
+                    lines = sorted({bisect.bisect_right(line_starts, s) - 1 for k in rarest[pid] for s in key_places.get(k, ())}) \
+                        if pid in rarest else range(len(line_starts))
                     _match_at_line_starts(unanchored, call, text_view, line_starts, lines, owner, add)
                     continue
-                stretches = _merge(windows[pid], self._window[pid], len(text_view)) if pid in windows else None
+                stretches = self._stretches(rarest[pid], key_places, self._window[pid], len(text_view)) \
+                    if pid in rarest else None
                 if stretches and len(stretches) * 300 < len(text_view):
                     # bounded and context-free: every match lies within `width` characters of
                     # a literal of each group, so only the stretches around the rarest one are
@@ -333,6 +333,13 @@ class Matcher:
         if native:
             return COMPILED.merge(owned, hits, RawHit), warnings
         return list(map(_raw_hit, sorted(hits))), warnings
+
+    def _stretches(self, keys: list[int], key_places: dict[int, list[int]], width: int, n: int) -> list[list[int]]:
+        """The disjoint stretches of a text of ``n`` characters within ``width`` of an occurrence
+        of one of ``keys`` (:func:`_merge`; in C where the compiled core is built)."""
+        if NATIVE is not None:
+            return NATIVE.stretches([key_places.get(k, ()) for k in keys], [self._key_length[k] for k in keys], width, n)
+        return _merge([(s, s + self._key_length[k]) for k in keys for s in key_places.get(k, ())], width, n)
 
     def find_slow(self, text_view: str) -> list[RawHit]:
         """Reference semantics of :meth:`find` (every phrase, every pattern, one by one); tests only."""

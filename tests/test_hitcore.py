@@ -114,6 +114,26 @@ def test_merge_sorts_and_drops_repeats_like_a_set():
         assert all(type(h) is RawHit for h in merged)
 
 
+@needs_core
+def test_stretches_equal_the_python_merge():
+    """The stretches around key places that windowed patterns are searched in: overlapping,
+    touching and apart, clipped at both ends of the text, keys of several lengths."""
+    from engine.match import _merge
+    rng = random.Random(9)
+    for _ in range(500):
+        n = rng.randint(0, 300)
+        lengths = [rng.randint(1, 6) for _ in range(rng.randint(0, 4))]
+        places = [sorted(rng.sample(range(max(n, 1)), k=min(rng.randint(0, 8), max(n, 1)))) for _ in lengths]
+        width = rng.randint(0, 40)
+        want = _merge([(s, s + length) for starts, length in zip(places, lengths) for s in starts], width, n)
+        assert core.COMPILED.stretches(places, lengths, width, n) == want, (places, lengths, width, n)
+    assert core.COMPILED.stretches([(3,), []], [2, 5], 1, 10) == [[2, 6]]
+    with pytest.raises(ValueError):
+        core.COMPILED.stretches([[1]], [], 1, 10)
+    with pytest.raises(TypeError):
+        core.COMPILED.stretches([1], [2], 1, 10)
+
+
 # ----------------------------------------------------------- per-stage loops ---
 
 def _documents(rng: random.Random) -> list[str]:
