@@ -11,6 +11,7 @@ closing paragraphs get no theme. Themes are listed in taxonomy order.
 """
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from .core import NATIVE
@@ -26,6 +27,10 @@ class Labelled(NamedTuple):
     scores: dict            # theme -> own evidence (only themes with evidence)
     inherited: tuple[str, ...]
     summary: bool           # own evidence ignored as an overview of all lines of work
+
+
+# built straight from a tuple, past the constructor NamedTuple generates (one per paragraph)
+_labelled = functools.partial(tuple.__new__, Labelled)
 
 
 def own_scores(hits: list[Hit], rule_table=None) -> dict[str, float]:
@@ -61,31 +66,40 @@ def label(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet,
     """``extra``: optional per-paragraph theme -> score added to the own evidence (quantities);
     ``rule_table``: see :func:`own_scores`."""
     settings = ruleset.settings
-    order = {name: i for i, name in enumerate(ruleset.theme_names)}
+    # the settings and the scorer as locals: this loop runs for each of thousands of paragraphs
+    threshold, heading_threshold = settings.threshold, settings.heading_threshold
+    summary_min_score, summary_themes = settings.summary_min_score, settings.summary_themes
+    scorer = rule_table.own_scores if rule_table is not None else own_scores
+    in_order = {name: i for i, name in enumerate(ruleset.theme_names)}.get
     heading_themes: dict[int, tuple[str, ...]] = {}
     out = []
     for n, (p, hs) in enumerate(zip(paragraphs, hits)):
-        scores = own_scores(hs, rule_table)
+        scores = scorer(hs)
         # An overview is judged on its phrases, not on its numbers, and only on themes with at
         # least a strong cue: passing words (支部, 领导干部) do not make a paragraph an overview.
-        hit_themes = sum(1 for s in scores.values() if s >= settings.summary_min_score) if scores else 0
-        for theme, weight in (extra[n] if extra else {}).items():
-            scores[theme] = scores.get(theme, 0.0) + weight
+        hit_themes = len([s for s in scores.values() if s >= summary_min_score]) if scores else 0
+        if extra:
+            for theme, weight in extra[n].items():
+                scores[theme] = scores.get(theme, 0.0) + weight
         inherited: tuple[str, ...] = ()
         summary = False
-        if p.kind in ("boilerplate", "closing"):
+        kind = p.kind
+        if kind == "boilerplate" or kind == "closing":
             own: list[str] = []
-        elif p.kind == "heading":
-            own = [t for t, s in scores.items() if s >= settings.heading_threshold]
-            heading_themes[p.index] = tuple(sorted(own, key=order.get))
+        elif kind == "heading":
+            own = [t for t, s in scores.items() if s >= heading_threshold]
+            heading_themes[p.index] = tuple(sorted(own, key=in_order))
         else:
-            own = [t for t, s in scores.items() if s >= settings.threshold]
-            if hit_themes >= settings.summary_themes:
+            own = [t for t, s in scores.items() if s >= threshold]
+            if hit_themes >= summary_themes:
                 summary, own = True, []
             if p.section is not None:
                 inherited = heading_themes.get(p.section, ())
-        themes = tuple(sorted(set(own) | set(inherited), key=order.get)) if own or inherited else ()
-        out.append(Labelled(p, themes, scores, inherited, summary))
+        if inherited:
+            themes = tuple(sorted(set(own) | set(inherited), key=in_order))
+        else:   # a dict's keys: no repeats
+            themes = tuple(sorted(own, key=in_order)) if len(own) > 1 else tuple(own)
+        out.append(_labelled((p, themes, scores, inherited, summary)))
     return out
 
 
