@@ -25,9 +25,15 @@ from .render import RawJSON
 from .rules import RuleSet
 
 SCHEMA_VERSION = "1"
-# a paragraph's scores are sums of a few rule weights: few distinct values, each rounded once
-# (round(x, 3) costs ~0.5 µs, and a megabyte has thousands of scores)
-_rounded = functools.lru_cache(maxsize=4096, typed=True)(lambda score: round(score, 3))
+
+
+@functools.lru_cache(maxsize=4096)
+def _scores_shown(scores: tuple) -> dict:
+    """A paragraph's ``scores`` as the result shows them: by theme name, rounded to 3 places.
+    Scores are sums of a few rule weights (always floats, see classify.own_scores), so a
+    document's paragraphs repeat a few combinations: each is sorted and rounded once (a
+    megabyte has thousands of paragraphs with scores, and round(x, 3) costs ~0.5 µs)."""
+    return {t: round(s, 3) for t, s in sorted(scores)}
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,7 @@ class Classifier:
             "hits": evidence,
         }
         if item.scores:
-            out["scores"] = {t: _rounded(s) for t, s in sorted(item.scores.items())}
+            out["scores"] = dict(_scores_shown(tuple(item.scores.items())))   # a copy: results are the caller's
         if item.inherited:
             out["inherited"] = list(item.inherited)
         if item.summary:
