@@ -680,8 +680,9 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
         if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "each group must be a list"); goto done; }
         Py_ssize_t nh = PyList_GET_SIZE(raw);
         if (!nh) continue;
-        /* the paragraph's bounds, read when a hit asks for its sentence */
-        Py_ssize_t p_start = -1, p_end = -1;
+        /* the paragraph's bounds, read when a hit first asks for its sentence */
+        Py_ssize_t p_start = 0, p_end = 0;
+        int have_bounds = 0;
         PyObject *index_obj = PyLong_FromSsize_t(pi);
         if (!index_obj) goto done;
         for (Py_ssize_t j = 0; j < nh; j++) {
@@ -699,14 +700,15 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
             } else if (code & UNLESS) {
                 Py_ssize_t hs = PyLong_AsSsize_t(h_start), he = PyLong_AsSsize_t(h_end), s, e;
                 if ((hs == -1 || he == -1) && PyErr_Occurred()) goto fail;
-                if (p_start < 0) {
+                if (!have_bounds) {
                     PyObject *p = PyList_GET_ITEM(paragraphs, pi);
                     if (!PyTuple_Check(p) || PyTuple_GET_SIZE(p) < 3) { PyErr_SetString(PyExc_TypeError, "paragraphs must be Paragraph tuples"); goto fail; }
                     p_start = PyLong_AsSsize_t(PyTuple_GET_ITEM(p, 1));
                     p_end = PyLong_AsSsize_t(PyTuple_GET_ITEM(p, 2));
                     if ((p_start == -1 || p_end == -1) && PyErr_Occurred()) goto fail;
+                    have_bounds = 1;
                 }
-                if (!(p_start <= hs && hs <= he && he <= p_end && p_end <= text_len)) {
+                if (!(0 <= p_start && p_start <= hs && hs <= he && he <= p_end && p_end <= text_len)) {
                     PyErr_SetString(PyExc_IndexError, "a hit outside its paragraph or the text");
                     goto fail;
                 }

@@ -361,6 +361,8 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
     with_unless = next(i for i, c in enumerate(m.unless_checks) if c is not None)
     with pytest.raises(IndexError):
         run_filter([[RawHit(1, 5, with_unless)]])                                 # a hit beyond its paragraph
+    with pytest.raises(IndexError):
+        run_filter([[RawHit(0, 1, with_unless)]], paragraphs=[segment.Paragraph(0, -1, 2)])   # a paragraph before the text
     with pytest.raises(TypeError):
         run_filter([[RawHit(0, 1, with_unless)]], unless=(("no check",),) * len(m.rules))
     with pytest.raises(TypeError):
