@@ -527,6 +527,17 @@ static int hit_fields(PyObject *h, PyObject **start, PyObject **end, PyObject **
     return 0;
 }
 
+/* the rule index of a raw hit (start, end, rule index), checked to be one of n_rules, with its
+ * start and end (borrowed); -1 with an error set when it is not such a hit */
+static long raw_hit_rule(PyObject *h, Py_ssize_t n_rules, PyObject **start, PyObject **end) {
+    PyObject *rule;
+    if (hit_fields(h, start, end, &rule) < 0) return -1;
+    long r = PyLong_AsLong(rule);
+    if (r == -1 && PyErr_Occurred()) return -1;
+    if (r < 0 || r >= n_rules) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); return -1; }
+    return r;
+}
+
 /* start and end of a hit as C longs */
 static int hit_span(PyObject *h, long *start, long *end) {
     PyObject *a, *b, *rule;
@@ -686,11 +697,9 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
         PyObject *index_obj = PyLong_FromSsize_t(pi);
         if (!index_obj) goto done;
         for (Py_ssize_t j = 0; j < nh; j++) {
-            PyObject *h = PyList_GET_ITEM(raw, j), *h_start, *h_end, *h_rule;
-            if (hit_fields(h, &h_start, &h_end, &h_rule) < 0) goto fail;
-            long r = PyLong_AsLong(h_rule);
-            if (r == -1 && PyErr_Occurred()) goto fail;
-            if (r < 0 || r >= n_rules) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); goto fail; }
+            PyObject *h_start, *h_end;
+            long r = raw_hit_rule(PyList_GET_ITEM(raw, j), n_rules, &h_start, &h_end);
+            if (r < 0) goto fail;
             int code = code_of[r], where = code & WHERE_BITS;
             if (!where) { PyErr_SetString(PyExc_ValueError, "unknown filter code"); goto fail; }
             if (kind == FURNITURE && !(code & ROLE)) continue;   /* page furniture is no evidence of any theme */
@@ -763,11 +772,9 @@ static PyObject *role_hits(PyObject *Py_UNUSED(module), PyObject *args) {
         PyList_SET_ITEM(out, pi, picked);
         if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "each group must be a list"); goto fail; }
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(raw); j++) {
-            PyObject *h = PyList_GET_ITEM(raw, j), *h_start, *h_end, *h_rule;
-            if (hit_fields(h, &h_start, &h_end, &h_rule) < 0) goto fail;
-            long r = PyLong_AsLong(h_rule);
-            if (r == -1 && PyErr_Occurred()) goto fail;
-            if (r < 0 || r >= codes.len) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); goto fail; }
+            PyObject *h = PyList_GET_ITEM(raw, j), *h_start, *h_end;
+            long r = raw_hit_rule(h, codes.len, &h_start, &h_end);
+            if (r < 0) goto fail;
             if ((code_of[r] & ROLE) && PyList_Append(picked, h) < 0) goto fail;
         }
     }
