@@ -95,7 +95,9 @@ def _store(entry: Path, ruleset: RuleSet, grammar) -> None:
     # the matcher's analysis of each pattern (engine/prefilter.py) is kept beside the rules, and
     # so are the compiled Hyperscan databases (literals, trap prefilter) when Hyperscan is installed
     matcher = Matcher(ruleset)
-    plans = {(c.pattern, c.flags): prefilter.plan(c.pattern, c.flags) for _i, c in matcher.patterns}
+    # (and of each `unless` pattern: the compiled filter's checks are built from them)
+    compiled_patterns = [c for _i, c in matcher.patterns] + [c for checks in matcher.unless.values() for c, _call in checks]
+    plans = {(c.pattern, c.flags): prefilter.plan(c.pattern, c.flags) for c in compiled_patterns}
     # the Hyperscan ones among the literal scanner and the traps' prefilter (~1 s to compile)
     compiled = (matcher._scanner, quantities.Extractor(grammar).trap_regions)
     databases = {c.digest: c.serialized() for c in compiled if getattr(c, "db", None) is not None}
