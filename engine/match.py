@@ -166,8 +166,22 @@ class Matcher:
         self._verify: dict[int, dict] = {}       # verified pattern -> keyword arguments of its match calls
         self._gate_groups: dict[int, int] = {}   # gated pattern -> number of literal groups it needs
         self._window: dict[int, int] = {}        # gated pattern -> longest match, when bounded and context-free
+        # patterns anchored at a paragraph start (boilerplate: ^来源, ^当前位置) are tried at the
+        # first character of each line only: a scan of every position costs 50x more
+        # (the anchor itself is dropped: it holds by construction at those places)
+        self._line_start: dict[int, tuple[regex.Pattern, dict]] = {}
+        # those tried only on the lines that hold a literal of each group their first line needs
+        self._single_line: set[int] = set()
         for pid, (owner, compiled) in enumerate(self.patterns):
             pl = prefilter.plan(compiled.pattern, compiled.flags)
+            if pl.kind in ("gate", "always") and starts_at_paragraph(compiled):
+                unanchored = regex.compile(compiled.pattern[len(PARAGRAPH_START):], compiled.flags)
+                self._line_start[pid] = (unanchored, _short_call(compiled.pattern))
+                groups = prefilter.first_line_groups(unanchored.pattern, unanchored.flags)
+                if groups:
+                    # necessary like the plan's own groups, and they also say which lines
+                    pl = prefilter.Plan("gate", (), groups, None)
+                    self._single_line.add(pid)
             if pl.kind == "verify":
                 self._verify[pid] = _short_call(compiled.pattern)
             if pl.kind == "expand" and prefilter.overlap_free(pl.strings):
@@ -188,17 +202,6 @@ class Matcher:
                         keys.setdefault(string, ([], [], []))[2].append((pid, gi))
             else:
                 self._always.append(pid)
-        # patterns anchored at a paragraph start (boilerplate: ^来源, ^当前位置) are tried at the
-        # first character of each line only: a scan of every position costs 50x more
-        # (the anchor itself is dropped: it holds by construction at those places)
-        self._line_start: dict[int, tuple[regex.Pattern, dict]] = {
-            pid: (regex.compile(compiled.pattern[len(PARAGRAPH_START):], compiled.flags), _short_call(compiled.pattern))
-            for pid, (owner, compiled) in enumerate(self.patterns)
-            if (pid in self._gate_groups or pid in self._always) and starts_at_paragraph(compiled)}
-        # a gated one whose matches never span a line break is tried only on the lines that
-        # hold a literal of its rarest group (a match holds one, on its own line)
-        self._single_line = {pid for pid in self._line_start if pid in self._gate_groups and not prefilter.crosses_lines(
-            self._line_start[pid][0].pattern, self._line_start[pid][0].flags)}
         placed = set(self._window) | self._single_line   # patterns that need every place of their literals
         names = list(keys)
         self._key_length = [len(k) for k in names]

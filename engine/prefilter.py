@@ -26,7 +26,10 @@ standard parser rejects simply runs as a regex.
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from dataclasses import dataclass
+
+import regex
 
 try:  # Python >= 3.11
     from re import _constants as C  # type: ignore[attr-defined]
@@ -41,6 +44,7 @@ MIN_GATE_CHARS = 2       # a one-character gate fires everywhere and would only 
 
 
 MAX_GATES = 3            # literal sets required together (each one any-of)
+MAX_RUN_STRINGS = 64     # strings a run of finite items may stand for in one literal set
 
 
 @dataclass(frozen=True)
@@ -121,8 +125,18 @@ def _repeat(body: list[str], lo: int, hi: int, greedy: bool) -> list[str]:
 
 # ------------------------------------------------------------------ factors ---
 
+def _selective(literals: frozenset[str], min_chars: int) -> bool:
+    """Whether the automaton may stand guard on this set: every literal has ``min_chars``
+    characters, or is one symbol (© ® ℃ ×), which is rare in any report."""
+    return bool(literals) and all(len(x) >= min_chars or (len(x) == 1 and unicodedata.category(x) in _SYMBOLS)
+                                  for x in literals)
+
+
+_SYMBOLS = {"So", "Sm", "Sc"}
+
+
 def _best(candidates: list[frozenset[str]], min_chars: int = MIN_GATE_CHARS) -> frozenset[str] | None:
-    good = [c for c in candidates if c and min(map(len, c)) >= min_chars]
+    good = [c for c in candidates if _selective(c, min_chars)]
     if not good:
         return None
     return max(good, key=lambda c: (min(map(len, c)), -len(c)))
@@ -134,22 +148,51 @@ def _factors_seq(items, min_chars: int = MIN_GATE_CHARS) -> frozenset[str] | Non
 
 
 def _candidates_seq(items, min_chars: int = MIN_GATE_CHARS) -> list[frozenset[str]]:
-    """Every literal set found along the sequence; a match contains one literal of *each*."""
+    """Every literal set found along the sequence; a match contains one literal of *each*.
+
+    Consecutive items with finitely many strings (literals, small classes and alternations,
+    ``?``) join into one set of their concatenations: ``(引|育)才`` gives {引才, 育才}, where
+    its items alone give nothing of two characters."""
     candidates: list[frozenset[str]] = []
-    run: list[str] = []
+    run: list[str] | None = None    # the strings the current run of finite items can match
     for op, av in items:
-        if op is C.LITERAL:
-            run.append(chr(av))
-            continue
-        if run:
-            candidates.append(frozenset(["".join(run)]))
-            run = []
-        f = _factors_item(op, av, min_chars)
-        if f is not None:
-            candidates.append(f)
-    if run:
-        candidates.append(frozenset(["".join(run)]))
+        strings = _finite(op, av)
+        if strings is not None:
+            joined = [a + b for a in run for b in strings] if run is not None else strings
+            if len(joined) <= MAX_RUN_STRINGS:
+                run = joined
+                continue
+        if run is not None:
+            candidates.append(_shortest(run))
+        run = strings
+        if strings is None:
+            f = _factors_item(op, av, min_chars)
+            if f is not None:
+                candidates.append(f)
+    if run is not None:
+        candidates.append(_shortest(run))
     return candidates
+
+
+def _shortest(strings: list[str]) -> frozenset[str]:
+    """The strings that hold none of the others: a text holding any of the set holds one of
+    these (``\\[?来源`` needs 来源, not also [来源)."""
+    ordered = sorted(set(strings), key=len)
+    kept: list[str] = []
+    for x in ordered:
+        if not any(k in x for k in kept):
+            kept.append(x)
+    return frozenset(kept)
+
+
+def _finite(op, av) -> list[str] | None:
+    """The strings one item can match, when they are few; None otherwise (and for anchors and
+    lookarounds, which consume nothing but are not free to drop from a concatenation)."""
+    try:
+        strings = _expand_item(op, av)
+    except (_Give, RecursionError):
+        return None
+    return strings if len(strings) <= MAX_RUN_STRINGS else None
 
 
 def _factors_item(op, av, min_chars: int = MIN_GATE_CHARS) -> frozenset[str] | None:
@@ -275,11 +318,24 @@ def _class_has_newline(items) -> bool:
     return listed != negated
 
 
+# Unicode properties (regex-module syntax) that hold one character and never a line break.
+# For the analysis, \p{Han} stands in as \d and \P{Han} as \D: classes of one character that
+# expansion refuses, that hold no literal, and that agree on whether a line break is in them
+# (also negated, in brackets). Other properties stay unknown to the standard parser.
+_PROPERTY = regex.compile(r"(?<!\\)((?:\\\\)*)\\([pP])\{(?:Han|Hani|Script=Han|sc=Han|L|Letter|Lo|Lu|Ll|N|Nd)\}")
+
+
+def _as_category(m) -> str:
+    return m.group(1) + ("\\d" if m.group(2) == "p" else "\\D")
+
+
 def _parse(pattern: str, flags: int):
     """The standard parser's tree of a pattern, or None for case folding (refused outright) and
     regex-module syntax the standard parser does not know."""
     if flags & C.SRE_FLAG_IGNORECASE:
         return None
+    if "\\p" in pattern or "\\P" in pattern:
+        pattern = _PROPERTY.sub(_as_category, pattern)
     try:
         parsed = P.parse(pattern, flags & (C.SRE_FLAG_VERBOSE | C.SRE_FLAG_MULTILINE | C.SRE_FLAG_DOTALL))
     except Exception:
@@ -290,7 +346,7 @@ def _parse(pattern: str, flags: int):
 def _ranked_groups(candidates: list[frozenset[str]], min_chars: int) -> tuple[tuple[str, ...], ...]:
     """Up to MAX_GATES literal sets, the most selective first (longest shortest literal, then
     fewest literals), each sorted."""
-    good = sorted({c for c in candidates if c and min(map(len, c)) >= min_chars},
+    good = sorted({c for c in candidates if _selective(c, min_chars)},
                   key=lambda c: (-min(map(len, c)), len(c), sorted(c)))[:MAX_GATES]
     return tuple(tuple(sorted(c)) for c in good)
 
@@ -358,6 +414,29 @@ def _window(parsed) -> int | None:
         return None
     return hi
 
+
+
+def first_line_groups(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ...]:
+    """For a pattern whose matches start at a line's first character: up to three sets of
+    literals (as in gate plans) that every match holds *on that first line*, found in the
+    leading items that cannot consume a line break; () when there are none. A line without
+    a literal of each set cannot start a match."""
+    parsed = _parse(pattern, flags)
+    if parsed is None:
+        return ()
+    dotall = bool(parsed.state.flags & C.SRE_FLAG_DOTALL)
+    prefix = []
+    for item in parsed:
+        try:
+            if _newline_in([item], dotall):
+                break
+        except _Give:
+            break
+        prefix.append(item)
+    try:
+        return _ranked_groups(_candidates_seq(prefix), MIN_GATE_CHARS)
+    except RecursionError:
+        return ()
 
 
 def required_groups(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ...] | None:

@@ -205,11 +205,46 @@ def test_overlap_free_expansions_are_counted_like_phrases():
 
 def test_plans_refuse_what_they_do_not_understand():
     assert prefilter.plan("(?i)abc").kind == "always"
-    assert prefilter.plan(r"\p{Han}{2}党建").kind == "always"            # regex-module syntax
+    assert prefilter.plan(r"\p{Greek}{2}党建").kind == "always"          # regex-module syntax
+    assert prefilter.plan(r"\p{Han}{2}党建").groups == (("党建",),)       # ... read as a one-character class
+    assert prefilter.plan(r"\p{Han}{2}党建").width == 4
     assert prefilter.plan("党建.{0,4}引领").groups == (("党建",), ("引领",))
     assert prefilter.plan("党建.{0,4}引领").width == 8
     assert prefilter.plan("(?<!干部)人才").width is None                 # lookbehind: no windows
     assert prefilter.plan("a?").kind == "always"                         # can match empty
+
+
+def test_gate_literals_join_consecutive_finite_items():
+    # (引|育)才 holds 引才 or 育才, where each item alone offers no literal of two characters
+    assert prefilter.plan("(引|育)才.?(引|育)才").groups == (("引才", "育才"),)
+    # optional parts are dropped from the set: every match of 党建"?品牌 holds 党建品牌 or 党建"品牌
+    assert prefilter.plan(r'\p{Han}{2}党建"?品牌').groups == (('党建"品牌', "党建品牌"),)
+    assert prefilter.plan(r"\[?\(?(来源|作者)\s*x").groups == (("作者", "来源"),)
+    # one symbol is rare enough to stand guard; one letter or Han character is not
+    assert prefilter.plan(r"版权所有|©|\(c\)\s*\d{4}").groups == (("(c)", "©", "版权所有"),)
+    assert prefilter.plan(r"版权所有|a|\(c\)\s*\d{4}").kind == "always"
+
+
+def test_first_line_groups_come_from_what_precedes_any_line_break():
+    assert prefilter.first_line_groups(r"\S{0,10}(电话|热线)[:]\s*\d+") == (("热线:", "电话:"),)
+    assert prefilter.first_line_groups(r"\s*来源") == ()          # 来源 may be on a later line
+    assert prefilter.first_line_groups(r"(来源|作者).*\n.*记者") == (("作者", "来源"),)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_grown_gates_behave_like_finditer(ruleset, backend):
+    """Gates from joined finite items, one symbol, and \\p{Han}; in sparse and dense texts."""
+    rng = random.Random(5)
+    patterns = [r"\p{Han}{1,3}党建\"?(工程|品牌)", r"(引|育|用)才.{0,1}(引|育|用)才", r"版权所有|©|\(c\)\s*\d{4}",
+                r"[^\P{Han}]{2}建[a-c]?工程", r"(a|b)(c|d)\s*©\d", r"x[^\p{Han}]{0,3}(党|建)设"]
+    matcher = Matcher(_ruleset([_rule(i, patterns=[p]) for i, p in enumerate(patterns)], ruleset), backend)
+    assert {prefilter.plan(c.pattern, c.flags).kind for _i, c in matcher.patterns} == {"gate"}
+    alphabet = list("党建工程品牌引育用才设版权所有©(c)2024abcdx \n。\"") + ["党建", "引才", "版权所有"]
+    for length in [20] * 200 + [3000] * 10:
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, length)))
+        if length > 100:  # sparse: a few bursts in filler, so windows are searched
+            text = "".join(rng.choice(["z" * 400, text[:30]]) for _ in range(8))
+        assert matcher.find(text)[0] == matcher.find_slow(text), text
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
