@@ -13,7 +13,8 @@
  *           expanded: {pattern: [(start, priority, length), ...]} of finite-pattern strings
  *           places: {key: [start, ...]} of keys that gate patterns
  *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner)
- *   stretches(places, lengths, width, n) -> the disjoint stretches around key places (match._merge)
+ *   stretches(places, lengths, width, n[, required]) -> the disjoint stretches around key places
+ *       (match._merge), those holding an occurrence of each required group (match._holding)
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
  *       -> (kept, missed)
@@ -464,14 +465,10 @@ static int pair_cmp(const void *x, const void *y) {
     return p[1] < q[1] ? -1 : p[1] > q[1];
 }
 
-/* stretches(places, lengths, width, n) -> [[a, b], ...]: the disjoint stretches of a text of n
- * characters that cover `width` characters on each side of every occurrence of some keys (the
- * starts of key i in places[i], its length lengths[i]); match._merge in C */
-static PyObject *stretches(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *places, *lengths;
-    Py_ssize_t width, n;
-    if (!PyArg_ParseTuple(args, "O!O!nn:stretches", &PyList_Type, &places, &PyList_Type, &lengths, &width, &n))
-        return NULL;
+/* the (start, end) of every occurrence of some keys (the starts of key i in places[i], its length
+ * lengths[i]), widened by `width` on each side; *count set. NULL with an error set on bad input */
+static Py_ssize_t *key_spans(PyObject *places, PyObject *lengths, Py_ssize_t width, Py_ssize_t *count) {
+    if (!PyList_Check(places) || !PyList_Check(lengths)) { PyErr_SetString(PyExc_TypeError, "places and lengths must be lists"); return NULL; }
     Py_ssize_t nk = PyList_GET_SIZE(places);
     if (PyList_GET_SIZE(lengths) != nk) { PyErr_SetString(PyExc_ValueError, "places and lengths differ in length"); return NULL; }
     Py_ssize_t total = 0;
@@ -481,22 +478,55 @@ static PyObject *stretches(PyObject *Py_UNUSED(module), PyObject *args) {
         total += PySequence_Fast_GET_SIZE(starts);
     }
     Py_ssize_t *v = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (total + 1));
-    if (!v) return PyErr_NoMemory();
-    PyObject *out = NULL;
+    if (!v) { PyErr_NoMemory(); return NULL; }
     Py_ssize_t m = 0;
     for (Py_ssize_t k = 0; k < nk; k++) {
         PyObject *starts = PyList_GET_ITEM(places, k);
         Py_ssize_t length = PyLong_AsSsize_t(PyList_GET_ITEM(lengths, k));
-        if (length == -1 && PyErr_Occurred()) goto done;
-        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(starts); j++) {
+        if (length == -1 && PyErr_Occurred()) { PyMem_Free(v); return NULL; }
+        /* m < total: a start that is no int runs __index__, which could grow a list */
+        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(starts) && m < total; j++) {
             Py_ssize_t start = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(starts, j));
-            if (start == -1 && PyErr_Occurred()) goto done;
+            if (start == -1 && PyErr_Occurred()) { PyMem_Free(v); return NULL; }
             v[2 * m] = start - width;
             v[2 * m + 1] = start + length + width;
             m++;
         }
     }
     qsort(v, (size_t)m, 2 * sizeof(Py_ssize_t), pair_cmp);
+    *count = m;
+    return v;
+}
+
+/* stretches(places, lengths, width, n[, required]) -> [[a, b], ...]: the disjoint stretches of a
+ * text of n characters that cover `width` characters on each side of every occurrence of some
+ * keys (match._merge in C). `required`: (places, lengths) of other groups of keys; a stretch is
+ * kept only when it holds a whole occurrence of a key of each (match._holding) */
+static PyObject *stretches(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *places, *lengths, *required = NULL;
+    Py_ssize_t width, n;
+    if (!PyArg_ParseTuple(args, "O!O!nn|O!:stretches", &PyList_Type, &places, &PyList_Type, &lengths, &width, &n,
+                          &PyList_Type, &required))
+        return NULL;
+    Py_ssize_t nr = required ? PyList_GET_SIZE(required) : 0;
+    Py_ssize_t m = 0, *v = key_spans(places, lengths, width, &m);
+    if (!v) return NULL;
+    PyObject *out = NULL;
+    /* each required group's occurrences, sorted by start; a cursor per group walks them once,
+     * as the stretches come in order */
+    Py_ssize_t **req = NULL, *req_count = NULL, *cursor = NULL;
+    if (nr) {
+        req = PyMem_Calloc((size_t)nr, sizeof(Py_ssize_t *));
+        req_count = PyMem_Calloc((size_t)nr, sizeof(Py_ssize_t));
+        cursor = PyMem_Calloc((size_t)nr, sizeof(Py_ssize_t));
+        if (!req || !req_count || !cursor) { PyErr_NoMemory(); goto done; }
+        for (Py_ssize_t g = 0; g < nr; g++) {
+            PyObject *pair = PyList_GET_ITEM(required, g);
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) { PyErr_SetString(PyExc_TypeError, "required groups must be (places, lengths) pairs"); goto done; }
+            req[g] = key_spans(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), 0, &req_count[g]);
+            if (!req[g]) goto done;
+        }
+    }
     out = PyList_New(0);
     if (!out) goto done;
     Py_ssize_t i = 0;
@@ -505,11 +535,27 @@ static PyObject *stretches(PyObject *Py_UNUSED(module), PyObject *args) {
         for (i++; i < m && v[2 * i] <= b; i++)
             if (v[2 * i + 1] > b) b = v[2 * i + 1];
         /* clipped to the text (the stretches are disjoint and sorted, so only the ends can reach out) */
-        PyObject *pair = Py_BuildValue("[nn]", a < 0 ? 0 : a, b > n ? n : b);
+        if (a < 0) a = 0;
+        if (b > n) b = n;
+        int holds = 1;
+        for (Py_ssize_t g = 0; g < nr && holds; g++) {
+            Py_ssize_t *o = req[g], c = cursor[g];
+            while (c < req_count[g] && o[2 * c] < a) c++;   /* starts before this stretch: before the next ones too */
+            cursor[g] = c;
+            holds = 0;
+            for (; c < req_count[g] && o[2 * c] < b; c++)
+                if (o[2 * c + 1] <= b) { holds = 1; break; }
+        }
+        if (!holds) continue;
+        PyObject *pair = Py_BuildValue("[nn]", a, b);
         if (!pair || PyList_Append(out, pair) < 0) { Py_XDECREF(pair); Py_CLEAR(out); goto done; }
         Py_DECREF(pair);
     }
 done:
+    if (req) for (Py_ssize_t g = 0; g < nr; g++) PyMem_Free(req[g]);
+    PyMem_Free(req);
+    PyMem_Free(req_count);
+    PyMem_Free(cursor);
     PyMem_Free(v);
     return out;
 }
@@ -1227,7 +1273,7 @@ static PyTypeObject RuleTableType = {
 
 static PyMethodDef module_methods[] = {
     {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits"},
-    {"stretches", stretches, METH_VARARGS, "stretches(places, lengths, width, n) -> [[a, b], ...] around the places"},
+    {"stretches", stretches, METH_VARARGS, "stretches(places, lengths, width, n[, required]) -> [[a, b], ...] around the places"},
     {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
     {"filter", filter, METH_VARARGS,
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless) -> (kept, missed)"},

@@ -303,6 +303,8 @@ class Matcher:
             groups = self._group_keys[pid]
             rarest[pid] = groups[0] if len(groups) == 1 else min(
                 groups, key=lambda kids: sum([len(key_places.get(k, ())) for k in kids]))
+        others = {pid: [g for g in self._group_keys[pid] if g is not kids] for pid, kids in rarest.items()
+                  if len(self._group_keys[pid]) > 1}
         warnings = []
         line_starts = None
         for pid in sorted(enabled):
@@ -316,9 +318,9 @@ class Matcher:
                         if pid in rarest else range(len(line_starts))
                     _match_at_line_starts(unanchored, call, text_view, line_starts, lines, owner, add)
                     continue
-                stretches = self._stretches(rarest[pid], key_places, self._window[pid], len(text_view)) \
-                    if pid in rarest else None
-                if stretches and len(stretches) * 300 < len(text_view):
+                stretches = self._stretches(rarest[pid], key_places, self._window[pid], len(text_view),
+                                            others.get(pid, ())) if pid in rarest else None
+                if stretches is not None and len(stretches) * 300 < len(text_view):
                     # bounded and context-free: every match lies within `width` characters of
                     # a literal of each group, so only the stretches around the rarest one are
                     # searched (when they are few; a search per stretch has its own cost)
@@ -337,12 +339,18 @@ class Matcher:
             return COMPILED.merge(owned, hits, RawHit), warnings
         return list(map(_raw_hit, sorted(hits))), warnings
 
-    def _stretches(self, keys: list[int], key_places: dict[int, list[int]], width: int, n: int) -> list[list[int]]:
+    def _stretches(self, keys: list[int], key_places: dict[int, list[int]], width: int, n: int,
+                   others: list[list[int]] = ()) -> list[list[int]]:
         """The disjoint stretches of a text of ``n`` characters within ``width`` of an occurrence
-        of one of ``keys`` (:func:`_merge`; in C where the compiled core is built)."""
+        of one of ``keys`` (:func:`_merge`) that hold a whole occurrence of a key of each group
+        of ``others`` (:func:`_holding`): a stretch without one holds no match. In C where the
+        compiled core is built."""
+        length = self._key_length
         if NATIVE is not None:
-            return NATIVE.stretches([key_places.get(k, ()) for k in keys], [self._key_length[k] for k in keys], width, n)
-        return _merge([(s, s + self._key_length[k]) for k in keys for s in key_places.get(k, ())], width, n)
+            required = [([key_places.get(k, ()) for k in group], [length[k] for k in group]) for group in others]
+            return NATIVE.stretches([key_places.get(k, ()) for k in keys], [length[k] for k in keys], width, n, required)
+        merged = _merge([(s, s + length[k]) for k in keys for s in key_places.get(k, ())], width, n)
+        return _holding(merged, [[(s, s + length[k]) for k in group for s in key_places.get(k, ())] for group in others])
 
     def find_slow(self, text_view: str) -> list[RawHit]:
         """Reference semantics of :meth:`find` (every phrase, every pattern, one by one); tests only."""
@@ -423,6 +431,11 @@ def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, li
         if m is not None and m.end() > m.start():
             add((m.start(), m.end(), owner))
             end = m.end()
+
+
+def _holding(stretches: list[list[int]], groups: list[list[tuple[int, int]]]) -> list[list[int]]:
+    """The stretches holding, for each group, one of its (start, end) occurrences whole."""
+    return [[a, b] for a, b in stretches if all(any(a <= s and e <= b for s, e in group) for group in groups)]
 
 
 def _merge(places: list[tuple[int, int]], width: int, n: int) -> list[list[int]]:

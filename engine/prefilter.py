@@ -379,9 +379,31 @@ def _plan(pattern: str, flags: int) -> Plan:
     # Every candidate set is necessary, so requiring several at once is still exact and
     # far more selective than one: 干部.{0,2}能下 runs only where both words occur.
     groups = _ranked_groups(candidates, MIN_GATE_CHARS)
+    if len(groups) == 1:
+        groups = _alternation_groups(items) or groups
     if groups:
         return Plan("gate", tuple(sorted({x for g in groups for x in g})), groups, _window(parsed))
     return Plan("always")
+
+
+def _alternation_groups(items) -> tuple[tuple[str, ...], ...]:
+    """For a pattern that is one alternation (A|B): several literal sets where each branch
+    has as many. Slot j unites the j-th set of every branch, and a match of any branch holds
+    one literal of each slot. The one set that factor search finds there is slot 0 alone:
+    (落户|就医).{0,9}人才|人才.{0,9}(落户|就医) gives {人才} and {落户, 就医}, not just {人才}."""
+    while len(items) == 1 and items[0][0] is C.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
+        items = list(items[0][1][3])
+    if len(items) != 1 or items[0][0] is not C.BRANCH:
+        return ()
+    try:
+        ranked = [_ranked_groups(_candidates_seq(branch), MIN_GATE_CHARS) for branch in items[0][1][1]]
+    except RecursionError:
+        return ()
+    slots = min(map(len, ranked))
+    if slots < 2:
+        return ()
+    united = {frozenset(x for r in ranked for x in r[j]) for j in range(slots)}
+    return _ranked_groups([_shortest(list(u)) for u in united], MIN_GATE_CHARS)
 
 
 _CONTEXT_OPS = {C.AT, C.ASSERT, C.ASSERT_NOT, C.GROUPREF, getattr(C, "GROUPREF_EXISTS", C.GROUPREF)}

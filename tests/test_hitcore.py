@@ -134,6 +134,35 @@ def test_stretches_equal_the_python_merge():
         core.COMPILED.stretches([1], [2], 1, 10)
 
 
+def test_stretches_holding_other_groups_equal_the_python_filter():
+    """Only the stretches that hold a whole occurrence of some key of every other group (a
+    windowed pattern needs a literal of each): occurrences inside, astride an end, outside."""
+    from engine.match import _holding, _merge
+    rng = random.Random(12)
+    kept = dropped = 0
+    for _ in range(800):
+        n = rng.randint(1, 300)
+        width = rng.randint(0, 30)
+
+        def group():
+            lengths = [rng.randint(1, 5) for _ in range(rng.randint(1, 3))]
+            return [sorted(rng.sample(range(n), k=min(rng.randint(0, 6), n))) for _ in lengths], lengths
+
+        places, lengths = group()
+        required = [group() for _ in range(rng.randint(0, 3))]
+        spans = lambda ps, ls: [(s, s + length) for starts, length in zip(ps, ls) for s in starts]  # noqa: E731
+        merged = _merge(spans(places, lengths), width, n)
+        want = _holding(merged, [spans(ps, ls) for ps, ls in required])
+        assert core.COMPILED.stretches(places, lengths, width, n, required) == want, (places, lengths, width, n, required)
+        kept += len(want)
+        dropped += len(merged) - len(want)
+    assert kept > 100 and dropped > 100   # both outcomes are exercised
+    with pytest.raises(TypeError):
+        core.COMPILED.stretches([[1]], [2], 1, 10, [([[1]],)])
+    with pytest.raises(ValueError):
+        core.COMPILED.stretches([[1]], [2], 1, 10, [([[1]], [])])
+
+
 # ----------------------------------------------------------- per-stage loops ---
 
 def _documents(rng: random.Random) -> list[str]:

@@ -223,6 +223,9 @@ def test_gate_literals_join_consecutive_finite_items():
     # one symbol is rare enough to stand guard; one letter or Han character is not
     assert prefilter.plan(r"版权所有|©|\(c\)\s*\d{4}").groups == (("(c)", "©", "版权所有"),)
     assert prefilter.plan(r"版权所有|a|\(c\)\s*\d{4}").kind == "always"
+    # an alternation whose branches each need two sets: both are required, slot by slot
+    assert prefilter.plan("(落户|就医).{0,9}人才|人才.{0,9}(落户|就医)").groups == (("人才",), ("就医", "落户"))
+    assert prefilter.plan("(落户|就医).{0,9}人才|人才").groups == (("人才",),)
 
 
 def test_first_line_groups_come_from_what_precedes_any_line_break():
@@ -236,15 +239,20 @@ def test_grown_gates_behave_like_finditer(ruleset, backend):
     """Gates from joined finite items, one symbol, and \\p{Han}; in sparse and dense texts."""
     rng = random.Random(5)
     patterns = [r"\p{Han}{1,3}党建\"?(工程|品牌)", r"(引|育|用)才.{0,1}(引|育|用)才", r"版权所有|©|\(c\)\s*\d{4}",
-                r"[^\P{Han}]{2}建[a-c]?工程", r"(a|b)(c|d)\s*©\d", r"x[^\p{Han}]{0,3}(党|建)设"]
+                r"[^\P{Han}]{2}建[a-c]?工程", r"(a|b)(c|d)\s*©\d", r"x[^\p{Han}]{0,3}(党|建)设",
+                r"(?:(落户|就医).{0,3}人才|人才[^。]{0,3}(落户|就医))"]
     matcher = Matcher(_ruleset([_rule(i, patterns=[p]) for i, p in enumerate(patterns)], ruleset), backend)
     assert {prefilter.plan(c.pattern, c.flags).kind for _i, c in matcher.patterns} == {"gate"}
-    alphabet = list("党建工程品牌引育用才设版权所有©(c)2024abcdx \n。\"") + ["党建", "引才", "版权所有"]
-    for length in [20] * 200 + [3000] * 10:
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, length)))
-        if length > 100:  # sparse: a few bursts in filler, so windows are searched
-            text = "".join(rng.choice(["z" * 400, text[:30]]) for _ in range(8))
-        assert matcher.find(text)[0] == matcher.find_slow(text), text
+    alphabet = list("党建工程品牌引育用才设版权所有©(c)2024abcdx \n。\"") + ["党建", "引才", "版权所有", "人才", "落户", "就医"]
+    burst = lambda n: "".join(rng.choice(alphabet) for _ in range(rng.randint(0, n)))  # noqa: E731
+    windowed = 0
+    for dense in [True] * 200 + [False] * 100:
+        # sparse: bursts far apart, so windows around literals are searched (and some dropped)
+        text = burst(20) if dense else "".join(rng.choice(["z" * 400, burst(12)]) for _ in range(10))
+        found = matcher.find(text)[0]
+        assert found == matcher.find_slow(text), text
+        windowed += not dense and any(h.rule == len(patterns) - 1 for h in found)
+    assert windowed > 10   # the two-set alternation found matches in windows
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
