@@ -411,9 +411,16 @@ MAX_WINDOW = 200
 
 
 def _context_free(items) -> bool:
-    """No anchors, lookarounds or back-references anywhere: a match does not depend on the
-    text around it, so searching a window of the text finds exactly the matches inside it."""
+    """No anchors, lookaheads or back-references anywhere: a match does not depend on the
+    text after it, so searching a window of the text finds exactly the matches inside it.
+    Lookbehinds may stay: ``regex`` evaluates them on the text before the window's start too
+    (``(?<!乡)村`` searched from the 村 of 乡村 finds nothing), while a lookahead or ``$``
+    would stop at the window's end."""
     for op, av in items:
+        if op in (C.ASSERT, C.ASSERT_NOT) and av[0] < 0:
+            if not _context_free(av[1]):
+                return False
+            continue
         if op in _CONTEXT_OPS:
             return False
         if op is C.SUBPATTERN and not _context_free(av[3]):

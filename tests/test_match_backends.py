@@ -210,7 +210,8 @@ def test_plans_refuse_what_they_do_not_understand():
     assert prefilter.plan(r"\p{Han}{2}党建").width == 4
     assert prefilter.plan("党建.{0,4}引领").groups == (("党建",), ("引领",))
     assert prefilter.plan("党建.{0,4}引领").width == 8
-    assert prefilter.plan("(?<!干部)人才").width is None                 # lookbehind: no windows
+    assert prefilter.plan("人才(?!队伍).{0,2}工作").width is None         # lookahead: no windows
+    assert prefilter.plan("(?<!干部).{0,2}人才工作").width == 6          # lookbehinds see before a window
     assert prefilter.plan("a?").kind == "always"                         # can match empty
 
 
@@ -240,10 +241,10 @@ def test_grown_gates_behave_like_finditer(ruleset, backend):
     rng = random.Random(5)
     patterns = [r"\p{Han}{1,3}党建\"?(工程|品牌)", r"(引|育|用)才.{0,1}(引|育|用)才", r"版权所有|©|\(c\)\s*\d{4}",
                 r"[^\P{Han}]{2}建[a-c]?工程", r"(a|b)(c|d)\s*©\d", r"x[^\p{Han}]{0,3}(党|建)设",
-                r"(?:(落户|就医).{0,3}人才|人才[^。]{0,3}(落户|就医))"]
+                r"(?<!东西南北)(村|社区)[^。]{0,2}换届", r"(?:(落户|就医).{0,3}人才|人才[^。]{0,3}(落户|就医))"]
     matcher = Matcher(_ruleset([_rule(i, patterns=[p]) for i, p in enumerate(patterns)], ruleset), backend)
     assert {prefilter.plan(c.pattern, c.flags).kind for _i, c in matcher.patterns} == {"gate"}
-    alphabet = list("党建工程品牌引育用才设版权所有©(c)2024abcdx \n。\"") + ["党建", "引才", "版权所有", "人才", "落户", "就医"]
+    alphabet = list("党建工程品牌引育用才设版权所有©(c)2024abcdx \n。\"") + ["党建", "引才", "版权所有", "人才", "落户", "就医", "东西南北", "东西南北社区", "社区", "换届", "ab换届"]
     burst = lambda n: "".join(rng.choice(alphabet) for _ in range(rng.randint(0, n)))  # noqa: E731
     windowed = 0
     for dense in [True] * 200 + [False] * 100:
@@ -253,6 +254,7 @@ def test_grown_gates_behave_like_finditer(ruleset, backend):
         assert found == matcher.find_slow(text), text
         windowed += not dense and any(h.rule == len(patterns) - 1 for h in found)
     assert windowed > 10   # the two-set alternation found matches in windows
+    assert matcher._window.keys() >= {len(patterns) - 2, len(patterns) - 1}   # the lookbehind too
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
