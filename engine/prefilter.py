@@ -142,21 +142,23 @@ def _best(candidates: list[frozenset[str]], min_chars: int = MIN_GATE_CHARS) -> 
     return max(good, key=lambda c: (min(map(len, c)), -len(c)))
 
 
-def _factors_seq(items, min_chars: int = MIN_GATE_CHARS) -> frozenset[str] | None:
+def _factors_seq(items, min_chars: int = MIN_GATE_CHARS, join: bool = True) -> frozenset[str] | None:
     """Literals of which every match of the sequence contains one (None: no such set known)."""
-    return _best(_candidates_seq(items, min_chars), min_chars)
+    return _best(_candidates_seq(items, min_chars, join), min_chars)
 
 
-def _candidates_seq(items, min_chars: int = MIN_GATE_CHARS) -> list[frozenset[str]]:
+def _candidates_seq(items, min_chars: int = MIN_GATE_CHARS, join: bool = True) -> list[frozenset[str]]:
     """Every literal set found along the sequence; a match contains one literal of *each*.
 
-    Consecutive items with finitely many strings (literals, small classes and alternations,
-    ``?``) join into one set of their concatenations: ``(引|育)才`` gives {引才, 育才}, where
-    its items alone give nothing of two characters."""
+    With ``join``, consecutive items with finitely many strings (literals, small classes and
+    alternations, ``?``) join into one set of their concatenations: ``(引|育)才`` gives
+    {引才, 育才}, where its items alone give nothing of two characters. That suits the
+    automaton, which looks for any number of strings at once; checks that test literals one
+    by one (``str.count``, ``in``) want few, short ones, and join only plain characters."""
     candidates: list[frozenset[str]] = []
     run: list[str] | None = None    # the strings the current run of finite items can match
     for op, av in items:
-        strings = _finite(op, av)
+        strings = _finite(op, av) if join else ([chr(av)] if op is C.LITERAL else None)
         if strings is not None:
             joined = [a + b for a in run for b in strings] if run is not None else strings
             if len(joined) <= MAX_RUN_STRINGS:
@@ -166,7 +168,7 @@ def _candidates_seq(items, min_chars: int = MIN_GATE_CHARS) -> list[frozenset[st
             candidates.append(_shortest(run))
         run = strings
         if strings is None:
-            f = _factors_item(op, av, min_chars)
+            f = _factors_item(op, av, min_chars, join)
             if f is not None:
                 candidates.append(f)
     if run is not None:
@@ -195,25 +197,25 @@ def _finite(op, av) -> list[str] | None:
     return strings if len(strings) <= MAX_RUN_STRINGS else None
 
 
-def _factors_item(op, av, min_chars: int = MIN_GATE_CHARS) -> frozenset[str] | None:
+def _factors_item(op, av, min_chars: int = MIN_GATE_CHARS, join: bool = True) -> frozenset[str] | None:
     if op is C.SUBPATTERN:
         _group, add_flags, del_flags, sub = av
         if add_flags or del_flags:
             return None
-        return _factors_seq(sub, min_chars)
+        return _factors_seq(sub, min_chars, join)
     if op is C.ATOMIC_GROUP:
-        return _factors_seq(av, min_chars)
+        return _factors_seq(av, min_chars, join)
     if op is C.BRANCH:
         union: set[str] = set()
         for branch in av[1]:
-            f = _factors_seq(branch, min_chars)
+            f = _factors_seq(branch, min_chars, join)
             if f is None:
                 return None
             union |= f
         return frozenset(union)
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
         lo, _hi, sub = av
-        return _factors_seq(sub, min_chars) if lo >= 1 else None
+        return _factors_seq(sub, min_chars, join) if lo >= 1 else None
     return None
 
 
@@ -480,7 +482,7 @@ def required_groups(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ...]
     if parsed is None:
         return None
     try:
-        candidates = _candidates_seq(list(parsed), min_chars=1)
+        candidates = _candidates_seq(list(parsed), min_chars=1, join=False)
     except Exception:  # too deep
         return None
     return _ranked_groups(candidates, 1) or None
