@@ -164,6 +164,8 @@ class Matcher:
             k: (list(owners), [], []) for k, owners in table.items()}
         self._always: list[int] = []
         self._verify: dict[int, dict] = {}       # verified pattern -> keyword arguments of its match calls
+        # verified pattern -> (not_before, not_after) per string, when those decide it alone
+        self._conditions: dict[int, tuple] = {}
         self._gate_groups: dict[int, int] = {}   # gated pattern -> number of literal groups it needs
         self._window: dict[int, int] = {}        # gated pattern -> longest match, when bounded and context-free
         # patterns anchored at a paragraph start (boilerplate: ^来源, ^当前位置) are tried at the
@@ -182,7 +184,13 @@ class Matcher:
                     # necessary like the plan's own groups, and they also say which lines
                     pl = prefilter.Plan("gate", (), groups, None)
                     self._single_line.add(pid)
-            if pl.kind == "verify":
+            if pl.kind == "verify" and prefilter.overlap_free(pl.strings):
+                conditions = prefilter.conditions(compiled.pattern, compiled.flags)
+                if conditions is not None:
+                    # no choice between occurrences, and a look at the characters around each
+                    # one decides it: no regex call (see prefilter.conditions)
+                    self._conditions[pid] = conditions
+            if pl.kind == "verify" and pid not in self._conditions:
                 self._verify[pid] = _short_call(compiled.pattern)
             if pl.kind == "expand" and prefilter.overlap_free(pl.strings):
                 # no choice for finditer to make between occurrences: they are counted as phrases
@@ -278,8 +286,18 @@ class Matcher:
                 groups_seen[pid] = groups_seen.get(pid, 0) + 1
             enabled.update(pid for pid, n in groups_seen.items() if n == self._gate_groups[pid])
         for pid, found in expanded.items():
-            found.sort()
             owner, pattern = self.patterns[pid]
+            conditions = self._conditions.get(pid)
+            if conditions is not None:
+                for start, priority, length in found:
+                    before, after = conditions[priority]
+                    if before and _ends_with_any(text_view, start, before):
+                        continue
+                    if after and _starts_with_any(text_view, start + length, after):
+                        continue
+                    add((start, start + length, owner))
+                continue
+            found.sort()
             if pid in self._verify:
                 # try the regex where one of its strings starts, as finditer would walk
                 call, pos = self._verify[pid], -1
@@ -431,6 +449,21 @@ def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, li
         if m is not None and m.end() > m.start():
             add((m.start(), m.end(), owner))
             end = m.end()
+
+
+def _ends_with_any(text: str, end: int, strings: tuple[str, ...]) -> bool:
+    """Whether one of ``strings`` ends at ``end`` of ``text``."""
+    for x in strings:
+        if len(x) <= end and text.startswith(x, end - len(x)):
+            return True
+    return False
+
+
+def _starts_with_any(text: str, start: int, strings: tuple[str, ...]) -> bool:
+    for x in strings:
+        if text.startswith(x, start):
+            return True
+    return False
 
 
 def _holding(stretches: list[list[int]], groups: list[list[tuple[int, int]]]) -> list[list[int]]:

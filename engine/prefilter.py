@@ -256,6 +256,44 @@ def overlap_free(strings) -> bool:
     return True
 
 
+def conditions(pattern: str, flags: int = 0) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] | None:
+    """For a ``verify`` pattern whose only context is a negative lookbehind before a branch
+    and a negative lookahead after it, each of a finite set of strings (``(?<!干部)人才``,
+    ``基层|组织力(?!量)``): per string of its plan, in plan order, ``(not_before, not_after)``,
+    the strings that must not end right before it or start right after it. A string then
+    matches where it occurs and neither holds, with no regex call. None for anything else
+    (other assertions, anchors, a string in two branches)."""
+    parsed = _parse(pattern, flags)
+    if parsed is None:
+        return None
+    items = list(parsed)
+    while len(items) == 1 and items[0][0] is C.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
+        items = list(items[0][1][3])
+    branches = items[0][1][1] if len(items) == 1 and items[0][0] is C.BRANCH else [items]
+    found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    try:
+        for branch in branches:
+            branch = list(branch)
+            before: list[str] = []
+            after: list[str] = []
+            while branch and branch[0][0] is C.ASSERT_NOT and branch[0][1][0] < 0:
+                before += _expand_seq(list(branch.pop(0)[1][1]))
+            while branch and branch[-1][0] is C.ASSERT_NOT and branch[-1][1][0] > 0:
+                after += _expand_seq(list(branch.pop()[1][1]))
+            for string in _expand_seq(branch):
+                if not string or string in found:
+                    return None
+                found[string] = (tuple(dict.fromkeys(before)), tuple(dict.fromkeys(after)))
+    except (_Give, RecursionError):
+        return None
+    if "" in {x for b, a in found.values() for x in b + a}:
+        return None
+    strings = plan(pattern, flags).strings
+    if set(strings) != set(found):
+        return None
+    return tuple(found[x] for x in strings)
+
+
 def crosses_lines(pattern: str, flags: int = 0) -> bool:
     """False only when no match of ``pattern`` can hold a line break (``\\n``); True when it
     can, or when the analysis is unsure. Lookarounds and anchors do not count: they consume nothing."""

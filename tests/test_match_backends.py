@@ -235,6 +235,29 @@ def test_first_line_groups_come_from_what_precedes_any_line_break():
     assert prefilter.first_line_groups(r"(来源|作者).*\n.*记者") == (("作者", "来源"),)
 
 
+def test_conditions_read_negative_lookarounds_around_literals():
+    assert prefilter.conditions("(?<!干部)人才") == ((("干部",), ()),)
+    assert prefilter.conditions("基层|组织力(?!量)") == (((), ()), ((), ("量",)))
+    assert prefilter.conditions("(?<![建选])好干部") == ((("建", "选"), ()),)
+    assert prefilter.conditions("(?<=干部)人才") is None        # positive: left to the regex
+    assert prefilter.conditions("人才(?!队伍)|人才") is None     # one string, two branches
+    assert prefilter.conditions("^人才") is None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_literals_with_lookarounds_behave_like_finditer(ruleset, backend):
+    """Strings decided by the characters around them (prefilter.conditions), at the ends of
+    the text too, beside a pattern whose lookarounds still need the regex."""
+    patterns = ["(?<!干部)人才", "基层|组织力(?!量)|(?<!a)b", "(?<!东西|南)(北京|上海)(?!市|路口)", "(?<=干部)人才"]
+    matcher = Matcher(_ruleset([_rule(i, patterns=[p]) for i, p in enumerate(patterns)], ruleset), backend)
+    assert set(matcher._conditions) == {0, 1, 2} and set(matcher._verify) == {3}
+    rng = random.Random(3)
+    alphabet = ["干部", "人才", "部", "基层", "组织力", "量", "a", "b", "东西", "南", "北京", "上海", "市", "路口", "路", "x"]
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert matcher.find(text)[0] == matcher.find_slow(text), text
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_grown_gates_behave_like_finditer(ruleset, backend):
     """Gates from joined finite items, one symbol, and \\p{Han}; in sparse and dense texts."""
