@@ -174,6 +174,7 @@ class Matcher:
         self._line_start: dict[int, tuple[regex.Pattern, dict]] = {}
         # those tried only on the lines that hold a literal of each group their first line needs
         self._single_line: set[int] = set()
+        self._line_literals: dict[int, tuple] = {}   # any other: literal sets its first line needs
         for pid, (owner, compiled) in enumerate(self.patterns):
             pl = prefilter.plan(compiled.pattern, compiled.flags)
             if pl.kind in ("gate", "always") and starts_at_paragraph(compiled):
@@ -184,6 +185,11 @@ class Matcher:
                     # necessary like the plan's own groups, and they also say which lines
                     pl = prefilter.Plan("gate", (), groups, None)
                     self._single_line.add(pid)
+                else:
+                    # none for the automaton; short ones (the - of a date) still rule out most lines
+                    short = prefilter.first_line_groups(unanchored.pattern, unanchored.flags, min_chars=1)
+                    if short:
+                        self._line_literals[pid] = short
             if pl.kind == "verify" and prefilter.overlap_free(pl.strings):
                 conditions = prefilter.conditions(compiled.pattern, compiled.flags)
                 if conditions is not None:
@@ -332,8 +338,12 @@ class Matcher:
                     if line_starts is None:
                         line_starts = [m.end() for m in _LINE_INDENT.finditer(text_view)]
                     unanchored, call = self._line_start[pid]
-                    lines = sorted({bisect.bisect_right(line_starts, s) - 1 for k in rarest[pid] for s in key_places.get(k, ())}) \
-                        if pid in rarest else range(len(line_starts))
+                    if pid in rarest:
+                        lines = sorted({bisect.bisect_right(line_starts, s) - 1 for k in rarest[pid] for s in key_places.get(k, ())})
+                    elif pid in self._line_literals:
+                        lines = _lines_holding(text_view, line_starts, self._line_literals[pid])
+                    else:
+                        lines = range(len(line_starts))
                     _match_at_line_starts(unanchored, call, text_view, line_starts, lines, owner, add)
                     continue
                 stretches = self._stretches(rarest[pid], key_places, self._window[pid], len(text_view),
@@ -449,6 +459,20 @@ def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, li
         if m is not None and m.end() > m.start():
             add((m.start(), m.end(), owner))
             end = m.end()
+
+
+def _lines_holding(text_view: str, line_starts: list[int], groups) -> list[int]:
+    """The (ascending) indices of the lines, as split by ``line_starts``, that may hold a
+    literal of every group: those holding one of the rarest group here (``str.count``)."""
+    counts = [sum([text_view.count(x) for x in group]) for group in groups]
+    rarest = groups[counts.index(min(counts))]
+    lines = set()
+    for x in rarest:
+        i = text_view.find(x)
+        while i >= 0:
+            lines.add(bisect.bisect_right(line_starts, i) - 1)
+            i = text_view.find(x, i + 1)
+    return sorted(lines)
 
 
 def _ends_with_any(text: str, end: int, strings: tuple[str, ...]) -> bool:

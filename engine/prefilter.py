@@ -485,11 +485,12 @@ def _window(parsed) -> int | None:
 
 
 
-def first_line_groups(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ...]:
+def first_line_groups(pattern: str, flags: int = 0, min_chars: int = MIN_GATE_CHARS) -> tuple[tuple[str, ...], ...]:
     """For a pattern whose matches start at a line's first character: up to three sets of
     literals (as in gate plans) that every match holds *on that first line*, found in the
     leading items that cannot consume a line break; () when there are none. A line without
-    a literal of each set cannot start a match."""
+    a literal of each set cannot start a match. ``min_chars=1``: sets for ``str.find``, single
+    characters included (``-`` of a date), joining only plain characters."""
     parsed = _parse(pattern, flags)
     if parsed is None:
         return ()
@@ -503,7 +504,7 @@ def first_line_groups(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ..
             break
         prefix.append(item)
     try:
-        return _ranked_groups(_candidates_seq(prefix), MIN_GATE_CHARS)
+        return _ranked_groups(_candidates_seq(prefix, min_chars, join=min_chars >= MIN_GATE_CHARS), min_chars)
     except RecursionError:
         return ()
 

@@ -146,12 +146,13 @@ def test_line_start_patterns_behave_like_finditer(ruleset, backend):
     """Patterns anchored at a paragraph start, tried on every line or, when no match can span
     a line break, only on the lines holding a literal of theirs."""
     rng = random.Random(7)
-    middles = ["ab", "bca", "cab", "abc"]
+    middles = ["ab", "bca", "cab", "abc", "c", "b.?a"]   # one character: lines found with str.find
     fillers = ["", ".{0,3}", "[^c]{0,2}", r"\s*", "[ab]?", r"\S{0,2}", "(?:a|b )?", ".*"]
     patterns = [f"^{rng.choice(fillers)}{rng.choice(middles)}{rng.choice(fillers)}" for _ in range(60)]
     matcher = Matcher(_ruleset([_rule(i, patterns=[p]) for i, p in enumerate(patterns)], ruleset), backend)
     single = {matcher.patterns[pid][1].pattern for pid in matcher._single_line}
     assert single and len(single) < len(matcher._line_start), "both kinds of line-start pattern are exercised"
+    assert matcher._line_literals, "and lines picked by one-character literals"
     for _ in range(300):
         text = "".join(rng.choice("abc\n \u3000") for _ in range(rng.randint(0, 80)))
         assert matcher.find(text)[0] == matcher.find_slow(text), text
