@@ -13,8 +13,8 @@
  *           expanded: {pattern: [(start, priority, length), ...]} of finite-pattern strings
  *           places: {key: [start, ...]} of keys that gate patterns
  *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner)
- *   stretches(places, lengths, width, n[, required]) -> the disjoint stretches around key places
- *       (match._merge), those holding an occurrence of each required group (match._holding)
+ *   windows(groups, places, lengths, width, n) -> the stretches a windowed pattern is searched in
+ *       (Matcher._windows_python: match._merge around the rarest group, match._holding the others)
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
  *       -> (kept, missed)
@@ -465,29 +465,35 @@ static int pair_cmp(const void *x, const void *y) {
     return p[1] < q[1] ? -1 : p[1] > q[1];
 }
 
-/* the (start, end) of every occurrence of some keys (the starts of key i in places[i], its length
- * lengths[i]), widened by `width` on each side; *count set. NULL with an error set on bad input */
-static Py_ssize_t *key_spans(PyObject *places, PyObject *lengths, Py_ssize_t width, Py_ssize_t *count) {
-    if (!PyList_Check(places) || !PyList_Check(lengths)) { PyErr_SetString(PyExc_TypeError, "places and lengths must be lists"); return NULL; }
-    Py_ssize_t nk = PyList_GET_SIZE(places);
-    if (PyList_GET_SIZE(lengths) != nk) { PyErr_SetString(PyExc_ValueError, "places and lengths differ in length"); return NULL; }
+/* the (start, end) of every occurrence of the keys `kids` (ints) whose starts are in the dict
+ * places[kid] (absent: none), key kid of length lengths[kid], widened by `width` on each side;
+ * sorted; *count set. NULL with an error set on bad input */
+static Py_ssize_t *group_spans(PyObject *kids, PyObject *places, PyObject *lengths, Py_ssize_t width, Py_ssize_t *count) {
+    if (!PyTuple_Check(kids)) { PyErr_SetString(PyExc_TypeError, "a group must be a tuple of key ids"); return NULL; }
     Py_ssize_t total = 0;
-    for (Py_ssize_t k = 0; k < nk; k++) {
-        PyObject *starts = PyList_GET_ITEM(places, k);
-        if (!PyList_Check(starts) && !PyTuple_Check(starts)) { PyErr_SetString(PyExc_TypeError, "places must be lists of starts"); return NULL; }
-        total += PySequence_Fast_GET_SIZE(starts);
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kids); k++) {
+        PyObject *starts = PyDict_GetItemWithError(places, PyTuple_GET_ITEM(kids, k));
+        if (!starts) { if (PyErr_Occurred()) return NULL; continue; }
+        if (!PyList_Check(starts)) { PyErr_SetString(PyExc_TypeError, "places must be lists of starts"); return NULL; }
+        total += PyList_GET_SIZE(starts);
     }
     Py_ssize_t *v = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (total + 1));
     if (!v) { PyErr_NoMemory(); return NULL; }
-    Py_ssize_t m = 0;
-    for (Py_ssize_t k = 0; k < nk; k++) {
-        PyObject *starts = PyList_GET_ITEM(places, k);
-        Py_ssize_t length = PyLong_AsSsize_t(PyList_GET_ITEM(lengths, k));
-        if (length == -1 && PyErr_Occurred()) { PyMem_Free(v); return NULL; }
-        /* m < total: a start that is no int runs __index__, which could grow a list */
-        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(starts) && m < total; j++) {
-            Py_ssize_t start = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(starts, j));
-            if (start == -1 && PyErr_Occurred()) { PyMem_Free(v); return NULL; }
+    Py_ssize_t m = 0, nl = PySequence_Fast_GET_SIZE(lengths);
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kids); k++) {
+        PyObject *kid = PyTuple_GET_ITEM(kids, k);
+        PyObject *starts = PyDict_GetItemWithError(places, kid);
+        if (!starts) { if (PyErr_Occurred()) goto bad; continue; }
+        Py_ssize_t i = PyLong_AsSsize_t(kid);
+        if (i == -1 && PyErr_Occurred()) goto bad;
+        if (i < 0 || i >= nl) { PyErr_SetString(PyExc_IndexError, "key id out of range"); goto bad; }
+        Py_ssize_t length = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(lengths, i));
+        if (length == -1 && PyErr_Occurred()) goto bad;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(starts) && m < total; j++) {
+            PyObject *item = PyList_GET_ITEM(starts, j);
+            if (!PyLong_Check(item)) { PyErr_SetString(PyExc_TypeError, "starts must be ints"); goto bad; }
+            Py_ssize_t start = PyLong_AsSsize_t(item);
+            if (start == -1 && PyErr_Occurred()) goto bad;
             v[2 * m] = start - width;
             v[2 * m + 1] = start + length + width;
             m++;
@@ -496,41 +502,20 @@ static Py_ssize_t *key_spans(PyObject *places, PyObject *lengths, Py_ssize_t wid
     qsort(v, (size_t)m, 2 * sizeof(Py_ssize_t), pair_cmp);
     *count = m;
     return v;
+bad:
+    PyMem_Free(v);
+    return NULL;
 }
 
-/* stretches(places, lengths, width, n[, required]) -> [[a, b], ...]: the disjoint stretches of a
- * text of n characters that cover `width` characters on each side of every occurrence of some
- * keys (match._merge in C). `required`: (places, lengths) of other groups of keys; a stretch is
- * kept only when it holds a whole occurrence of a key of each (match._holding) */
-static PyObject *stretches(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *places, *lengths, *required = NULL;
-    Py_ssize_t width, n;
-    if (!PyArg_ParseTuple(args, "O!O!nn|O!:stretches", &PyList_Type, &places, &PyList_Type, &lengths, &width, &n,
-                          &PyList_Type, &required))
-        return NULL;
-    Py_ssize_t nr = required ? PyList_GET_SIZE(required) : 0;
-    Py_ssize_t m = 0, *v = key_spans(places, lengths, width, &m);
-    if (!v) return NULL;
-    PyObject *out = NULL;
-    /* each required group's occurrences, sorted by start; a cursor per group walks them once,
-     * as the stretches come in order */
-    Py_ssize_t **req = NULL, *req_count = NULL, *cursor = NULL;
-    if (nr) {
-        req = PyMem_Calloc((size_t)nr, sizeof(Py_ssize_t *));
-        req_count = PyMem_Calloc((size_t)nr, sizeof(Py_ssize_t));
-        cursor = PyMem_Calloc((size_t)nr, sizeof(Py_ssize_t));
-        if (!req || !req_count || !cursor) { PyErr_NoMemory(); goto done; }
-        for (Py_ssize_t g = 0; g < nr; g++) {
-            PyObject *pair = PyList_GET_ITEM(required, g);
-            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) { PyErr_SetString(PyExc_TypeError, "required groups must be (places, lengths) pairs"); goto done; }
-            req[g] = key_spans(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), 0, &req_count[g]);
-            if (!req[g]) goto done;
-        }
-    }
-    out = PyList_New(0);
-    if (!out) goto done;
+/* the disjoint stretches of a text of n characters that cover the sorted spans v[0..m) (clipped
+ * to the text), those holding one whole span of each of the nr sorted arrays req[g][0..req_count[g]) */
+static PyObject *merged(const Py_ssize_t *v, Py_ssize_t m, Py_ssize_t **req, const Py_ssize_t *req_count,
+                        Py_ssize_t nr, Py_ssize_t n) {
+    Py_ssize_t *cursor = PyMem_Calloc((size_t)(nr + 1), sizeof(Py_ssize_t));
+    if (!cursor) return PyErr_NoMemory();
+    PyObject *out = PyList_New(0);
     Py_ssize_t i = 0;
-    while (i < m) {
+    while (out && i < m) {
         Py_ssize_t a = v[2 * i], b = v[2 * i + 1];
         for (i++; i < m && v[2 * i] <= b; i++)
             if (v[2 * i + 1] > b) b = v[2 * i + 1];
@@ -539,7 +524,9 @@ static PyObject *stretches(PyObject *Py_UNUSED(module), PyObject *args) {
         if (b > n) b = n;
         int holds = 1;
         for (Py_ssize_t g = 0; g < nr && holds; g++) {
-            Py_ssize_t *o = req[g], c = cursor[g];
+            /* a cursor per group walks its spans once, as the stretches come in order */
+            const Py_ssize_t *o = req[g];
+            Py_ssize_t c = cursor[g];
             while (c < req_count[g] && o[2 * c] < a) c++;   /* starts before this stretch: before the next ones too */
             cursor[g] = c;
             holds = 0;
@@ -548,15 +535,51 @@ static PyObject *stretches(PyObject *Py_UNUSED(module), PyObject *args) {
         }
         if (!holds) continue;
         PyObject *pair = Py_BuildValue("[nn]", a, b);
-        if (!pair || PyList_Append(out, pair) < 0) { Py_XDECREF(pair); Py_CLEAR(out); goto done; }
-        Py_DECREF(pair);
+        if (!pair || PyList_Append(out, pair) < 0) Py_CLEAR(out);
+        Py_XDECREF(pair);
     }
+    PyMem_Free(cursor);
+    return out;
+}
+
+/* windows(groups, places, lengths, width, n) -> [[a, b], ...]: where a windowed pattern is
+ * searched (Matcher._windows_python in C). groups: tuples of key ids, one literal of each
+ * needed by every match; places: {key id: [start, ...]} of the document; lengths[key id]. The
+ * stretches around the group with the fewest places (the first such), kept when they hold a
+ * whole occurrence of a key of each other group */
+static PyObject *windows(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *groups, *places, *lengths;
+    Py_ssize_t width, n;
+    if (!PyArg_ParseTuple(args, "O!O!Onn:windows", &PyTuple_Type, &groups, &PyDict_Type, &places, &lengths, &width, &n))
+        return NULL;
+    if (!PyList_Check(lengths) && !PyTuple_Check(lengths)) { PyErr_SetString(PyExc_TypeError, "lengths must be a list"); return NULL; }
+    Py_ssize_t ng = PyTuple_GET_SIZE(groups);
+    if (ng == 0) { PyErr_SetString(PyExc_ValueError, "a windowed pattern has at least one group"); return NULL; }
+    Py_ssize_t **spans = PyMem_Calloc((size_t)ng, sizeof(Py_ssize_t *));
+    Py_ssize_t *count = PyMem_Calloc((size_t)ng, sizeof(Py_ssize_t));
+    Py_ssize_t **req = PyMem_Calloc((size_t)ng, sizeof(Py_ssize_t *));
+    Py_ssize_t *req_count = PyMem_Calloc((size_t)ng, sizeof(Py_ssize_t));
+    PyObject *out = NULL;
+    if (!spans || !count || !req || !req_count) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t rarest = 0;
+    for (Py_ssize_t g = 0; g < ng; g++) {
+        spans[g] = group_spans(PyTuple_GET_ITEM(groups, g), places, lengths, 0, &count[g]);
+        if (!spans[g]) goto done;
+        if (count[g] < count[rarest]) rarest = g;
+    }
+    Py_ssize_t nr = 0;
+    for (Py_ssize_t g = 0; g < ng; g++)
+        if (g != rarest) { req[nr] = spans[g]; req_count[nr] = count[g]; nr++; }
+    /* widen the rarest group's spans in place: same order, so still sorted */
+    Py_ssize_t *v = spans[rarest];
+    for (Py_ssize_t i = 0; i < count[rarest]; i++) { v[2 * i] -= width; v[2 * i + 1] += width; }
+    out = merged(v, count[rarest], req, req_count, nr, n);
 done:
-    if (req) for (Py_ssize_t g = 0; g < nr; g++) PyMem_Free(req[g]);
+    if (spans) for (Py_ssize_t g = 0; g < ng; g++) PyMem_Free(spans[g]);
+    PyMem_Free(spans);
+    PyMem_Free(count);
     PyMem_Free(req);
     PyMem_Free(req_count);
-    PyMem_Free(cursor);
-    PyMem_Free(v);
     return out;
 }
 
@@ -1273,7 +1296,7 @@ static PyTypeObject RuleTableType = {
 
 static PyMethodDef module_methods[] = {
     {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits"},
-    {"stretches", stretches, METH_VARARGS, "stretches(places, lengths, width, n[, required]) -> [[a, b], ...] around the places"},
+    {"windows", windows, METH_VARARGS, "windows(groups, places, lengths, width, n) -> [[a, b], ...] where a windowed pattern is searched"},
     {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
     {"filter", filter, METH_VARARGS,
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless) -> (kept, missed)"},

@@ -228,7 +228,7 @@ class Matcher:
             for pid, gi in gates:
                 if pid in placed:
                     group_keys.setdefault(pid, {}).setdefault(gi, []).append(kid)
-        self._group_keys = {pid: list(groups.values()) for pid, groups in group_keys.items()}
+        self._group_keys = {pid: tuple(map(tuple, groups.values())) for pid, groups in group_keys.items()}
         self.backend_name = resolve_backend(backend)
         # the entry of each key for the Python-side scanners (the native one takes the lists)
         entries = [] if self.backend_name == "native" else \
@@ -321,14 +321,12 @@ class Matcher:
                     add((start, start + length, owner))
                     pos = start + length
         rarest: dict[int, list[int]] = {}
-        for pid in enabled.intersection(self._group_keys):
+        for pid in enabled.intersection(self._single_line):
             # every match holds a literal of *each* group, so the stretches around the places
             # of any one group cover them all: take the group with the fewest places here
             groups = self._group_keys[pid]
             rarest[pid] = groups[0] if len(groups) == 1 else min(
                 groups, key=lambda kids: sum([len(key_places.get(k, ())) for k in kids]))
-        others = {pid: [g for g in self._group_keys[pid] if g is not kids] for pid, kids in rarest.items()
-                  if len(self._group_keys[pid]) > 1}
         warnings = []
         line_starts = None
         for pid in sorted(enabled):
@@ -346,8 +344,8 @@ class Matcher:
                         lines = range(len(line_starts))
                     _match_at_line_starts(unanchored, call, text_view, line_starts, lines, owner, add)
                     continue
-                stretches = self._stretches(rarest[pid], key_places, self._window[pid], len(text_view),
-                                            others.get(pid, ())) if pid in rarest else None
+                stretches = self._windows(self._group_keys[pid], key_places, self._window[pid], len(text_view)) \
+                    if pid in self._window else None
                 if stretches is not None and len(stretches) * 300 < len(text_view):
                     # bounded and context-free: every match lies within `width` characters of
                     # a literal of each group, so only the stretches around the rarest one are
@@ -367,18 +365,23 @@ class Matcher:
             return COMPILED.merge(owned, hits, RawHit), warnings
         return list(map(_raw_hit, sorted(hits))), warnings
 
-    def _stretches(self, keys: list[int], key_places: dict[int, list[int]], width: int, n: int,
-                   others: list[list[int]] = ()) -> list[list[int]]:
-        """The disjoint stretches of a text of ``n`` characters within ``width`` of an occurrence
-        of one of ``keys`` (:func:`_merge`) that hold a whole occurrence of a key of each group
-        of ``others`` (:func:`_holding`): a stretch without one holds no match. In C where the
-        compiled core is built."""
-        length = self._key_length
+    def _windows(self, groups: tuple[tuple[int, ...], ...], key_places: dict[int, list[int]], width: int,
+                 n: int) -> list[list[int]]:
+        """Where a windowed pattern is searched in a text of ``n`` characters: the disjoint
+        stretches within ``width`` of an occurrence of its rarest literal group here, those
+        that hold a whole literal of each other group (a stretch without one holds no match).
+        In C where the compiled core is built; :meth:`_windows_python` is the reference."""
         if NATIVE is not None:
-            required = [([key_places.get(k, ()) for k in group], [length[k] for k in group]) for group in others]
-            return NATIVE.stretches([key_places.get(k, ()) for k in keys], [length[k] for k in keys], width, n, required)
-        merged = _merge([(s, s + length[k]) for k in keys for s in key_places.get(k, ())], width, n)
-        return _holding(merged, [[(s, s + length[k]) for k in group for s in key_places.get(k, ())] for group in others])
+            return NATIVE.windows(groups, key_places, self._key_length, width, n)
+        return self._windows_python(groups, key_places, width, n)
+
+    def _windows_python(self, groups, key_places, width: int, n: int) -> list[list[int]]:
+        length = self._key_length
+        spans = [[(s, s + length[k]) for k in kids for s in key_places.get(k, ())] for kids in groups]
+        # every match holds a literal of *each* group, so the stretches around the places of
+        # any one group cover them all: the group with the fewest places here (the first such)
+        rarest = min(range(len(groups)), key=lambda g: len(spans[g]))
+        return _holding(_merge(spans[rarest], width, n), [x for g, x in enumerate(spans) if g != rarest])
 
     def find_slow(self, text_view: str) -> list[RawHit]:
         """Reference semantics of :meth:`find` (every phrase, every pattern, one by one); tests only."""

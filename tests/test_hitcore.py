@@ -115,52 +115,36 @@ def test_merge_sorts_and_drops_repeats_like_a_set():
 
 
 @needs_core
-def test_stretches_equal_the_python_merge():
-    """The stretches around key places that windowed patterns are searched in: overlapping,
-    touching and apart, clipped at both ends of the text, keys of several lengths."""
-    from engine.match import _merge
+def test_windows_equal_the_python_reference(ruleset):
+    """Where windowed patterns are searched: stretches around the rarest group's places
+    (overlapping, touching and apart, clipped at both ends, ties to the first group), kept
+    when they hold a whole occurrence of some key of each other group."""
+    from engine.match import Matcher
+    matcher = Matcher(ruleset)
     rng = random.Random(9)
-    for _ in range(500):
-        n = rng.randint(0, 300)
-        lengths = [rng.randint(1, 6) for _ in range(rng.randint(0, 4))]
-        places = [sorted(rng.sample(range(max(n, 1)), k=min(rng.randint(0, 8), max(n, 1)))) for _ in lengths]
-        width = rng.randint(0, 40)
-        want = _merge([(s, s + length) for starts, length in zip(places, lengths) for s in starts], width, n)
-        assert core.COMPILED.stretches(places, lengths, width, n) == want, (places, lengths, width, n)
-    assert core.COMPILED.stretches([(3,), []], [2, 5], 1, 10) == [[2, 6]]
-    with pytest.raises(ValueError):
-        core.COMPILED.stretches([[1]], [], 1, 10)
-    with pytest.raises(TypeError):
-        core.COMPILED.stretches([1], [2], 1, 10)
-
-
-def test_stretches_holding_other_groups_equal_the_python_filter():
-    """Only the stretches that hold a whole occurrence of some key of every other group (a
-    windowed pattern needs a literal of each): occurrences inside, astride an end, outside."""
-    from engine.match import _holding, _merge
-    rng = random.Random(12)
     kept = dropped = 0
-    for _ in range(800):
+    for _ in range(1500):
         n = rng.randint(1, 300)
+        lengths = [rng.randint(1, 6) for _ in range(12)]
+        matcher._key_length = lengths
+        kids = rng.sample(range(12), k=rng.randint(1, 9))
+        cuts = sorted(rng.sample(range(1, len(kids)), k=min(len(kids) - 1, rng.randint(0, 2))))
+        groups = tuple(tuple(kids[a:b]) for a, b in zip([0, *cuts], [*cuts, len(kids)]))
+        places = {k: sorted(rng.sample(range(n), k=min(rng.randint(0, 5), n))) for k in kids if rng.random() < 0.9}
         width = rng.randint(0, 30)
-
-        def group():
-            lengths = [rng.randint(1, 5) for _ in range(rng.randint(1, 3))]
-            return [sorted(rng.sample(range(n), k=min(rng.randint(0, 6), n))) for _ in lengths], lengths
-
-        places, lengths = group()
-        required = [group() for _ in range(rng.randint(0, 3))]
-        spans = lambda ps, ls: [(s, s + length) for starts, length in zip(ps, ls) for s in starts]  # noqa: E731
-        merged = _merge(spans(places, lengths), width, n)
-        want = _holding(merged, [spans(ps, ls) for ps, ls in required])
-        assert core.COMPILED.stretches(places, lengths, width, n, required) == want, (places, lengths, width, n, required)
+        want = matcher._windows_python(groups, places, width, n)
+        assert core.COMPILED.windows(groups, places, lengths, width, n) == want, (groups, places, width, n)
         kept += len(want)
-        dropped += len(merged) - len(want)
-    assert kept > 100 and dropped > 100   # both outcomes are exercised
+        dropped += len(groups) > 1 and not want
+    assert kept > 500 and dropped > 50   # stretches found, and dropped for another group
+    assert core.COMPILED.windows(((0,), (1,)), {0: [3], 1: [5]}, [2, 1], 1, 10) == [[2, 6]]
+    assert core.COMPILED.windows(((0,), (1,)), {0: [3], 1: [8]}, [2, 1], 1, 10) == []
     with pytest.raises(TypeError):
-        core.COMPILED.stretches([[1]], [2], 1, 10, [([[1]],)])
+        core.COMPILED.windows(((0,),), {0: [1.5]}, [2], 1, 10)
+    with pytest.raises(IndexError):
+        core.COMPILED.windows(((3,),), {3: [1]}, [2], 1, 10)
     with pytest.raises(ValueError):
-        core.COMPILED.stretches([[1]], [2], 1, 10, [([[1]], [])])
+        core.COMPILED.windows((), {}, [2], 1, 10)
 
 
 # ----------------------------------------------------------- per-stage loops ---
