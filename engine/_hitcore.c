@@ -13,6 +13,7 @@
  *           expanded: {pattern: [(start, priority, length), ...]} of finite-pattern strings
  *           places: {key: [start, ...]} of keys that gate patterns
  *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner)
+ *   enabled(places, key_gates, needed) -> the gated patterns whose every literal group was found
  *   windows(groups, places, lengths, width, n) -> the stretches a windowed pattern is searched in
  *       (Matcher._windows_python: match._merge around the rarest group, match._holding the others)
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
@@ -455,6 +456,59 @@ done:
     Py_XDECREF(fast);
     PyBuffer_Release(&owned);
     return result;
+}
+
+/* ------------------------------------------------------------------- gates --- */
+
+/* enabled(places, key_gates, needed) -> {pattern, ...}: the gated patterns a document may hold a
+ * match of (the gating loop of Matcher.find in C). places: {key id: [start, ...]} of the keys
+ * found; key_gates[key id]: the (pattern, group) pairs the key stands for; needed[pattern]: how
+ * many groups the pattern has, each of which must have a key among the places */
+static PyObject *enabled(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *places, *key_gates, *needed;
+    if (!PyArg_ParseTuple(args, "O!O!O!:enabled", &PyDict_Type, &places, &PyList_Type, &key_gates, &PyList_Type, &needed))
+        return NULL;
+    Py_ssize_t np = PyList_GET_SIZE(needed), nk = PyList_GET_SIZE(key_gates);
+    uint32_t *mask = PyMem_Calloc((size_t)np + 1, sizeof(uint32_t));
+    Py_ssize_t *touched = PyMem_Malloc(sizeof(Py_ssize_t) * ((size_t)np + 1));
+    PyObject *out = NULL;
+    Py_ssize_t nt = 0, pos = 0;
+    PyObject *kid, *starts;
+    if (!mask || !touched) { PyErr_NoMemory(); goto done; }
+    while (PyDict_Next(places, &pos, &kid, &starts)) {
+        Py_ssize_t k = PyLong_AsSsize_t(kid);
+        if (k == -1 && PyErr_Occurred()) goto done;
+        if (k < 0 || k >= nk) { PyErr_SetString(PyExc_IndexError, "key id out of range"); goto done; }
+        PyObject *pairs = PyList_GET_ITEM(key_gates, k);
+        if (!PyTuple_Check(pairs)) { PyErr_SetString(PyExc_TypeError, "key_gates must hold tuples of (pattern, group) pairs"); goto done; }
+        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(pairs); j++) {
+            PyObject *pair = PyTuple_GET_ITEM(pairs, j);
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) { PyErr_SetString(PyExc_TypeError, "gates must be (pattern, group) pairs"); goto done; }
+            Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
+            Py_ssize_t group = pid == -1 && PyErr_Occurred() ? -1 : PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1));
+            if (PyErr_Occurred()) goto done;
+            if (pid < 0 || pid >= np || group < 0 || group >= 32) { PyErr_SetString(PyExc_IndexError, "pattern or group out of range"); goto done; }
+            if (!mask[pid]) touched[nt++] = pid;
+            mask[pid] |= (uint32_t)1 << group;
+        }
+    }
+    out = PySet_New(NULL);
+    for (Py_ssize_t t = 0; out && t < nt; t++) {
+        Py_ssize_t pid = touched[t];
+        Py_ssize_t want = PyLong_AsSsize_t(PyList_GET_ITEM(needed, pid));
+        if (want == -1 && PyErr_Occurred()) { Py_CLEAR(out); break; }
+        uint32_t m = mask[pid];
+        Py_ssize_t have = 0;
+        for (; m; m &= m - 1) have++;
+        if (have != want) continue;
+        PyObject *x = PyLong_FromSsize_t(pid);
+        if (!x || PySet_Add(out, x) < 0) Py_CLEAR(out);
+        Py_XDECREF(x);
+    }
+done:
+    PyMem_Free(mask);
+    PyMem_Free(touched);
+    return out;
 }
 
 /* ------------------------------------------------------------------ stretches --- */
@@ -1296,6 +1350,7 @@ static PyTypeObject RuleTableType = {
 
 static PyMethodDef module_methods[] = {
     {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits"},
+    {"enabled", enabled, METH_VARARGS, "enabled(places, key_gates, needed) -> {pattern, ...} whose every literal group has a key among the places"},
     {"windows", windows, METH_VARARGS, "windows(groups, places, lengths, width, n) -> [[a, b], ...] where a windowed pattern is searched"},
     {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
     {"filter", filter, METH_VARARGS,

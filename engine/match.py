@@ -220,6 +220,7 @@ class Matcher:
         names = list(keys)
         self._key_length = [len(k) for k in names]
         self._key_gates = [tuple(g) for (_o, _e, g) in keys.values()]
+        self._groups_needed = [self._gate_groups.get(pid, 0) for pid in range(len(self.patterns))]
         # a stretch around a literal is short: the timeout only for risky patterns (patterns.short_call)
         self._window_calls = {pid: _short_call(self.patterns[pid][1].pattern) for pid in self._window}
         # windowed or single-line pattern -> its literal groups, each as the ids of its keys
@@ -284,13 +285,8 @@ class Matcher:
                         key_places[kid] = [start]
                     else:
                         places.append(start)
-        enabled = set(self._always)
-        if key_places:
-            gated = {gate for kid in key_places for gate in self._key_gates[kid]}
-            groups_seen: dict[int, int] = {}
-            for pid, _group in gated:
-                groups_seen[pid] = groups_seen.get(pid, 0) + 1
-            enabled.update(pid for pid, n in groups_seen.items() if n == self._gate_groups[pid])
+        enabled = self._enabled(key_places) if key_places else set()
+        enabled.update(self._always)
         for pid, found in expanded.items():
             owner, pattern = self.patterns[pid]
             conditions = self._conditions.get(pid)
@@ -364,6 +360,20 @@ class Matcher:
         if native:
             return COMPILED.merge(owned, hits, RawHit), warnings
         return list(map(_raw_hit, sorted(hits))), warnings
+
+    def _enabled(self, key_places: dict[int, list[int]]) -> set[int]:
+        """The gated patterns that have a literal of each of their groups among the keys found
+        in a document (in C where the compiled core is built)."""
+        if NATIVE is not None:
+            return NATIVE.enabled(key_places, self._key_gates, self._groups_needed)
+        return self._enabled_python(key_places)
+
+    def _enabled_python(self, key_places) -> set[int]:
+        gated = {gate for kid in key_places for gate in self._key_gates[kid]}
+        groups_seen: dict[int, int] = {}
+        for pid, _group in gated:
+            groups_seen[pid] = groups_seen.get(pid, 0) + 1
+        return {pid for pid, n in groups_seen.items() if n == self._gate_groups[pid]}
 
     def _windows(self, groups: tuple[tuple[int, ...], ...], key_places: dict[int, list[int]], width: int,
                  n: int) -> list[list[int]]:

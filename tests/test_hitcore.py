@@ -115,11 +115,36 @@ def test_merge_sorts_and_drops_repeats_like_a_set():
 
 
 @needs_core
+def test_enabled_patterns_equal_the_python_reference(ruleset):
+    """The gated patterns a document may match: every literal group of the pattern has a key
+    among those found. Random subsets of the shipped rules' keys, and the seeds' own scans."""
+    matcher = Matcher(ruleset, "native")
+    rng = random.Random(4)
+    gate_keys = [k for k, gates in enumerate(matcher._key_gates) if gates]
+    sizes = []
+    for _ in range(400):
+        places = {k: [0] for k in rng.sample(gate_keys, k=rng.randint(0, min(60, len(gate_keys))))}
+        want = matcher._enabled_python(places)
+        assert core.COMPILED.enabled(places, matcher._key_gates, matcher._groups_needed) == want
+        sizes.append(len(want))
+    assert max(sizes) > 10 and min(sizes) == 0
+    assert any(n > 1 for n in matcher._gate_groups.values())   # patterns needing several groups are among them
+    for path in SEED_FILES:
+        _owned, _expanded, places = matcher._scanner.scan(view(path.read_text(encoding="utf-8")))
+        assert matcher._enabled(places) == matcher._enabled_python(places)
+    with pytest.raises(IndexError):
+        core.COMPILED.enabled({5: [0]}, [()], [0])
+    with pytest.raises(TypeError):
+        core.COMPILED.enabled({0: [0]}, [((0,),)], [1])
+    with pytest.raises(IndexError):
+        core.COMPILED.enabled({0: [0]}, [((3, 0),)], [1])
+
+
+@needs_core
 def test_windows_equal_the_python_reference(ruleset):
     """Where windowed patterns are searched: stretches around the rarest group's places
     (overlapping, touching and apart, clipped at both ends, ties to the first group), kept
     when they hold a whole occurrence of some key of each other group."""
-    from engine.match import Matcher
     matcher = Matcher(ruleset)
     rng = random.Random(9)
     kept = dropped = 0
