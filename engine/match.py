@@ -167,7 +167,7 @@ class Matcher:
         # verified pattern -> (not_before, not_after) per string, when those decide it alone
         self._conditions: dict[int, tuple] = {}
         self._gate_groups: dict[int, int] = {}   # gated pattern -> number of literal groups it needs
-        self._window: dict[int, int] = {}        # gated pattern -> longest match, when bounded and context-free
+        self._window: dict[int, int] = {}        # gated pattern -> longest match, when bounded, no lookahead
         # patterns anchored at a paragraph start (boilerplate: ^来源, ^当前位置) are tried at the
         # first character of each line only: a scan of every position costs 50x more
         # (the anchor itself is dropped: it holds by construction at those places)
@@ -343,9 +343,9 @@ class Matcher:
                 stretches = self._windows(self._group_keys[pid], key_places, self._window[pid], len(text_view)) \
                     if pid in self._window else None
                 if stretches is not None and len(stretches) * 300 < len(text_view):
-                    # bounded and context-free: every match lies within `width` characters of
-                    # a literal of each group, so only the stretches around the rarest one are
-                    # searched (when they are few; a search per stretch has its own cost)
+                    # bounded, no lookahead: every match lies within `width` characters of a
+                    # literal of each group, so only the stretches around the rarest one that
+                    # hold the others are searched (when they are few; a search has its own cost)
                     call = self._window_calls[pid]
                     for a, b in stretches:
                         for m in pattern.finditer(text_view, a, b, **call_for(call, b - a)):

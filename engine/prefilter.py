@@ -11,12 +11,19 @@ Input: one regular expression as the matcher compiles it (already normalized by
 - ``verify``: the same, except that anchors or lookarounds (``组织力(?!量)``, ``^来源``) decide
   whether a string matches; the regex is then tried (``match``) only at the places where one
   of the strings starts, left to right, each search resuming where the last match ended,
-  which is exactly how ``finditer`` walks.
+  which is exactly how ``finditer`` walks. When the only context is a negative lookbehind or
+  lookahead of literals around each branch, :func:`conditions` says which strings, and the
+  characters around an occurrence decide it without the regex.
 - ``gate``: up to three sets of literals; every match contains at least one literal of each
   set. Unless each set has a literal in a document the pattern cannot match there, so its
-  ``finditer`` is skipped.
-- ``always``: nothing usable was found (regex-module-only syntax, case folding, only very
-  short factors); the pattern runs on every document.
+  ``finditer`` is skipped. A set may come from a run of finite items (``(引|育)才``: 引才 or
+  育才), be one symbol (©), or unite the sets of an alternation's branches slot by slot.
+  ``width``: the longest match, when the pattern has no lookahead or anchor; matches then lie
+  within it of a literal of each set.
+- ``always``: nothing usable was found (regex-module-only syntax other than ``\\p{Han}`` and
+  its kin, case folding, only very short factors); the pattern runs on every document.
+:func:`first_line_groups` gives a line-start pattern's literals on its first line;
+:func:`required_groups` gives literal sets for checks made one literal at a time.
 Invariants: a plan never changes the hits; it only decides what the automaton does in the
 regex engine's place. Anything the analysis does not fully understand gets ``always``.
 Parsing uses the standard library's regular-expression parser; the ``regex`` module accepts
@@ -292,18 +299,6 @@ def conditions(pattern: str, flags: int = 0) -> tuple[tuple[tuple[str, ...], tup
     if set(strings) != set(found):
         return None
     return tuple(found[x] for x in strings)
-
-
-def crosses_lines(pattern: str, flags: int = 0) -> bool:
-    """False only when no match of ``pattern`` can hold a line break (``\\n``); True when it
-    can, or when the analysis is unsure. Lookarounds and anchors do not count: they consume nothing."""
-    parsed = _parse(pattern, flags)
-    if parsed is None:
-        return True
-    try:
-        return _newline_in(parsed, bool(parsed.state.flags & C.SRE_FLAG_DOTALL))
-    except _Give:
-        return True
 
 
 _NEWLINE = ord("\n")
