@@ -106,7 +106,8 @@ def classify(paths, fmt, rules_dir, output, jobs, quiet):
             yield "["
         if fmt == "csv":
             yield render.csv_header()
-        for done in parallel.run(classifier, iter_sources(list(paths)), fmt, jobs):
+        # corpus lines are read by the workers: the parent only passes them on and writes results
+        for done in parallel.run(classifier, iter_sources(list(paths), raw_records=True), fmt, jobs):
             if done.status != "ok":
                 failed.append(done.id)
             yield (("\n" if first else ",\n") + done.body) if fmt == "json" else done.body

@@ -32,6 +32,10 @@ class Source:
     text: str | None = None       # already decoded (corpus records)
     error: str | None = None
     size: int = 0                 # input bytes this source consumed (for progress bars)
+    # a corpus line not read yet (iter_corpus(raw=True)): :func:`resolved` reads it where the
+    # document is classified, so a parent process only passes lines on to its workers
+    record: bytes | None = None
+    line: int = 0
 
 
 def _doc_id(path: Path, root: Path | None) -> str:
@@ -76,24 +80,42 @@ def _record_source(raw: bytes, shown: str, stem: str, number: int) -> Source:
     return Source(doc_id, shown, text=text, size=len(raw))
 
 
-def iter_corpus(path: Path) -> Iterator[Source]:
-    """The records of a JSON Lines corpus (gzip-compressed when it ends in ``.gz``), streamed."""
+def _stem(name: str) -> str:
+    """The corpus file name without its suffixes (documents without an id are named after it)."""
+    stem = name[: -len(".gz")] if name.lower().endswith(".gz") else name
+    return stem.rsplit(".", 1)[0]
+
+
+def resolved(source: Source) -> Source:
+    """A source whose corpus line is read (:func:`iter_corpus` with ``raw=True``); any other as it is."""
+    if source.record is None:
+        return source
+    return _record_source(source.record, source.path, _stem(Path(source.path).name), source.line)
+
+
+def iter_corpus(path: Path, raw: bool = False) -> Iterator[Source]:
+    """The records of a JSON Lines corpus (gzip-compressed when it ends in ``.gz``), streamed.
+    ``raw``: each line is left unread in ``Source.record``, for :func:`resolved`."""
     shown = str(path)
     name = path.name
-    stem = name[: -len(".gz")] if name.lower().endswith(".gz") else name
-    stem = stem.rsplit(".", 1)[0]
+    stem = _stem(name)
     number = 0
     try:
         with (gzip.open(path, "rb") if name.lower().endswith(".gz") else open(path, "rb")) as fh:
-            for number, raw in enumerate(fh, 1):
-                if raw.strip():
-                    yield _record_source(raw, shown, stem, number)
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                if raw:
+                    yield Source(f"{stem}:{number}", shown, size=len(line), record=line, line=number)
+                else:
+                    yield _record_source(line, shown, stem, number)
     except (OSError, EOFError, zlib.error) as exc:
         where = f"{shown}:{number + 1}" if number else shown
         yield Source(f"{stem}:{number + 1}", shown, error=f"{where}: cannot read the corpus: {exc}")
 
 
-def iter_sources(paths: list[str], stdin=None) -> Iterator[Source]:
+def iter_sources(paths: list[str], stdin=None, raw_records: bool = False) -> Iterator[Source]:
+    """The sources of the PATH arguments; ``raw_records``: corpus lines left unread (see iter_corpus)."""
     for arg in paths:
         if arg == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
@@ -107,7 +129,7 @@ def iter_sources(paths: list[str], stdin=None) -> Iterator[Source]:
             for p in found:
                 yield _file_source(p, path)
         elif path.is_file() and is_corpus(arg):
-            yield from iter_corpus(path)
+            yield from iter_corpus(path, raw_records)
         elif path.is_file():
             yield _file_source(path, None)
         else:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from . import render
-from .corpus import Source
+from .corpus import Source, resolved
 
 CHUNK_DOCS = 32
 CHUNK_BYTES = 1 << 20
@@ -64,6 +64,7 @@ def default_jobs() -> int:
 def classify_source(classifier, source: Source, evidence_as_json: bool = False) -> dict:
     """The result object of one source (error sources become error results).
     ``evidence_as_json``: see :meth:`engine.pipeline.Classifier.classify`."""
+    source = resolved(source)   # a corpus line is read here, in the worker
     if source.error:
         return classifier.error_result(source.id, source.path, "ReadError", source.error)
     if source.text is not None:

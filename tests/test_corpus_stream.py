@@ -69,6 +69,22 @@ def test_bad_lines_become_error_results_naming_file_and_line(tmp_path):
     assert by_id["42"]["status"] == "ok" and by_id["mixed:9"]["status"] == "ok"
 
 
+def test_lines_left_for_the_workers_read_as_the_parent_would(tmp_path):
+    # `tifa classify` passes corpus lines unread to its workers (iter_corpus(raw=True), then
+    # resolved()); the other commands read them at once: both see the same sources
+    from engine.corpus import resolved
+    corpus = tmp_path / "mixed.jsonl.gz"
+    with gzip.open(corpus, "wb") as fh:
+        fh.write(b"\n".join([json.dumps({"id": "good", "text": "两个维护"}, ensure_ascii=False).encode(), b"{not json",
+                              b"", json.dumps({"text": "无编号"}, ensure_ascii=False).encode(), b"[1]"]) + b"\n")
+    read = list(iter_corpus(corpus))
+    raw = list(iter_corpus(corpus, raw=True))
+    assert all(s.record is not None and s.text is None for s in raw)
+    assert [resolved(s) for s in raw] == read
+    assert [s.error is None for s in read] == [True, False, True, False]
+    assert resolved(read[0]) is read[0]
+
+
 def test_a_broken_gzip_file_is_an_error_result(tmp_path):
     corpus = _write_seeds_jsonl(tmp_path / "seeds.jsonl.gz", gzip.open)
     data = corpus.read_bytes()
