@@ -475,7 +475,9 @@ static PyObject *enabled(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_ssize_t nt = 0, pos = 0;
     PyObject *kid, *starts;
     if (!mask || !touched) { PyErr_NoMemory(); goto done; }
+    /* only exact ints are read below: no __index__ may run while the dict and lists are walked */
     while (PyDict_Next(places, &pos, &kid, &starts)) {
+        if (!PyLong_Check(kid)) { PyErr_SetString(PyExc_TypeError, "key ids must be ints"); goto done; }
         Py_ssize_t k = PyLong_AsSsize_t(kid);
         if (k == -1 && PyErr_Occurred()) goto done;
         if (k < 0 || k >= nk) { PyErr_SetString(PyExc_IndexError, "key id out of range"); goto done; }
@@ -483,7 +485,11 @@ static PyObject *enabled(PyObject *Py_UNUSED(module), PyObject *args) {
         if (!PyTuple_Check(pairs)) { PyErr_SetString(PyExc_TypeError, "key_gates must hold tuples of (pattern, group) pairs"); goto done; }
         for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(pairs); j++) {
             PyObject *pair = PyTuple_GET_ITEM(pairs, j);
-            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) { PyErr_SetString(PyExc_TypeError, "gates must be (pattern, group) pairs"); goto done; }
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyLong_Check(PyTuple_GET_ITEM(pair, 0))
+                || !PyLong_Check(PyTuple_GET_ITEM(pair, 1))) {
+                PyErr_SetString(PyExc_TypeError, "gates must be (pattern, group) pairs of ints");
+                goto done;
+            }
             Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
             Py_ssize_t group = pid == -1 && PyErr_Occurred() ? -1 : PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1));
             if (PyErr_Occurred()) goto done;
@@ -495,7 +501,9 @@ static PyObject *enabled(PyObject *Py_UNUSED(module), PyObject *args) {
     out = PySet_New(NULL);
     for (Py_ssize_t t = 0; out && t < nt; t++) {
         Py_ssize_t pid = touched[t];
-        Py_ssize_t want = PyLong_AsSsize_t(PyList_GET_ITEM(needed, pid));
+        PyObject *w = PyList_GET_ITEM(needed, pid);
+        if (!PyLong_Check(w)) { PyErr_SetString(PyExc_TypeError, "needed must hold ints"); Py_CLEAR(out); break; }
+        Py_ssize_t want = PyLong_AsSsize_t(w);
         if (want == -1 && PyErr_Occurred()) { Py_CLEAR(out); break; }
         uint32_t m = mask[pid];
         Py_ssize_t have = 0;
@@ -524,8 +532,10 @@ static int pair_cmp(const void *x, const void *y) {
  * sorted; *count set. NULL with an error set on bad input */
 static Py_ssize_t *group_spans(PyObject *kids, PyObject *places, PyObject *lengths, Py_ssize_t width, Py_ssize_t *count) {
     if (!PyTuple_Check(kids)) { PyErr_SetString(PyExc_TypeError, "a group must be a tuple of key ids"); return NULL; }
+    /* only exact ints are read below: no __index__ may run while borrowed lists are held */
     Py_ssize_t total = 0;
     for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kids); k++) {
+        if (!PyLong_Check(PyTuple_GET_ITEM(kids, k))) { PyErr_SetString(PyExc_TypeError, "key ids must be ints"); return NULL; }
         PyObject *starts = PyDict_GetItemWithError(places, PyTuple_GET_ITEM(kids, k));
         if (!starts) { if (PyErr_Occurred()) return NULL; continue; }
         if (!PyList_Check(starts)) { PyErr_SetString(PyExc_TypeError, "places must be lists of starts"); return NULL; }
@@ -541,7 +551,9 @@ static Py_ssize_t *group_spans(PyObject *kids, PyObject *places, PyObject *lengt
         Py_ssize_t i = PyLong_AsSsize_t(kid);
         if (i == -1 && PyErr_Occurred()) goto bad;
         if (i < 0 || i >= nl) { PyErr_SetString(PyExc_IndexError, "key id out of range"); goto bad; }
-        Py_ssize_t length = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(lengths, i));
+        PyObject *len_item = PySequence_Fast_GET_ITEM(lengths, i);
+        if (!PyLong_Check(len_item)) { PyErr_SetString(PyExc_TypeError, "lengths must be ints"); goto bad; }
+        Py_ssize_t length = PyLong_AsSsize_t(len_item);
         if (length == -1 && PyErr_Occurred()) goto bad;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(starts) && m < total; j++) {
             PyObject *item = PyList_GET_ITEM(starts, j);

@@ -138,6 +138,10 @@ def test_enabled_patterns_equal_the_python_reference(ruleset):
         core.COMPILED.enabled({0: [0]}, [((0,),)], [1])
     with pytest.raises(IndexError):
         core.COMPILED.enabled({0: [0]}, [((3, 0),)], [1])
+    with pytest.raises(TypeError):
+        core.COMPILED.enabled({0.0: [0]}, [((0, 0),)], [1])
+    with pytest.raises(TypeError):
+        core.COMPILED.enabled({0: [0]}, [((0, 0.0),)], [1])
 
 
 @needs_core
@@ -170,6 +174,10 @@ def test_windows_equal_the_python_reference(ruleset):
         core.COMPILED.windows(((3,),), {3: [1]}, [2], 1, 10)
     with pytest.raises(ValueError):
         core.COMPILED.windows((), {}, [2], 1, 10)
+    with pytest.raises(TypeError):
+        core.COMPILED.windows((("0",),), {"0": [1]}, [2], 1, 10)
+    with pytest.raises(TypeError):
+        core.COMPILED.windows(((0,),), {0: [1]}, [2.0], 1, 10)
 
 
 # ----------------------------------------------------------- per-stage loops ---
