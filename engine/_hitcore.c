@@ -528,9 +528,9 @@ static int pair_cmp(const void *x, const void *y) {
 }
 
 /* the (start, end) of every occurrence of the keys `kids` (ints) whose starts are in the dict
- * places[kid] (absent: none), key kid of length lengths[kid], widened by `width` on each side;
- * sorted; *count set. NULL with an error set on bad input */
-static Py_ssize_t *group_spans(PyObject *kids, PyObject *places, PyObject *lengths, Py_ssize_t width, Py_ssize_t *count) {
+ * places[kid] (absent: none), key kid of length lengths[kid]; sorted; *count set. NULL with an
+ * error set on bad input */
+static Py_ssize_t *group_spans(PyObject *kids, PyObject *places, PyObject *lengths, Py_ssize_t *count) {
     if (!PyTuple_Check(kids)) { PyErr_SetString(PyExc_TypeError, "a group must be a tuple of key ids"); return NULL; }
     /* only exact ints are read below: no __index__ may run while borrowed lists are held */
     Py_ssize_t total = 0;
@@ -560,8 +560,8 @@ static Py_ssize_t *group_spans(PyObject *kids, PyObject *places, PyObject *lengt
             if (!PyLong_Check(item)) { PyErr_SetString(PyExc_TypeError, "starts must be ints"); goto bad; }
             Py_ssize_t start = PyLong_AsSsize_t(item);
             if (start == -1 && PyErr_Occurred()) goto bad;
-            v[2 * m] = start - width;
-            v[2 * m + 1] = start + length + width;
+            v[2 * m] = start;
+            v[2 * m + 1] = start + length;
             m++;
         }
     }
@@ -629,7 +629,7 @@ static PyObject *windows(PyObject *Py_UNUSED(module), PyObject *args) {
     if (!spans || !count || !req || !req_count) { PyErr_NoMemory(); goto done; }
     Py_ssize_t rarest = 0;
     for (Py_ssize_t g = 0; g < ng; g++) {
-        spans[g] = group_spans(PyTuple_GET_ITEM(groups, g), places, lengths, 0, &count[g]);
+        spans[g] = group_spans(PyTuple_GET_ITEM(groups, g), places, lengths, &count[g]);
         if (!spans[g]) goto done;
         if (count[g] < count[rarest]) rarest = g;
     }

@@ -183,7 +183,7 @@ class Matcher:
                 groups = prefilter.first_line_groups(unanchored.pattern, unanchored.flags)
                 if groups:
                     # necessary like the plan's own groups, and they also say which lines
-                    pl = prefilter.Plan("gate", (), groups, None)
+                    pl = prefilter.Plan("gate", tuple(sorted({x for g in groups for x in g})), groups, None)
                     self._single_line.add(pid)
                 else:
                     # none for the automaton; short ones (the - of a date) still rule out most lines
@@ -316,13 +316,6 @@ class Matcher:
                 if start >= pos:
                     add((start, start + length, owner))
                     pos = start + length
-        rarest: dict[int, list[int]] = {}
-        for pid in enabled.intersection(self._single_line):
-            # every match holds a literal of *each* group, so the stretches around the places
-            # of any one group cover them all: take the group with the fewest places here
-            groups = self._group_keys[pid]
-            rarest[pid] = groups[0] if len(groups) == 1 else min(
-                groups, key=lambda kids: sum([len(key_places.get(k, ())) for k in kids]))
         warnings = []
         line_starts = None
         for pid in sorted(enabled):
@@ -332,12 +325,16 @@ class Matcher:
                     if line_starts is None:
                         line_starts = [m.end() for m in _LINE_INDENT.finditer(text_view)]
                     unanchored, call = self._line_start[pid]
-                    if pid in rarest:
-                        lines = sorted({bisect.bisect_right(line_starts, s) - 1 for k in rarest[pid] for s in key_places.get(k, ())})
+                    # a match's first line holds a literal of each group: the lines of the rarest one's
+                    if pid in self._single_line:
+                        groups = self._group_keys[pid]
+                        places = [s for k in groups[_rarest(groups, key_places)] for s in key_places.get(k, ())]
                     elif pid in self._line_literals:
-                        lines = _lines_holding(text_view, line_starts, self._line_literals[pid])
+                        places = _rarest_occurrences(text_view, self._line_literals[pid])
                     else:
-                        lines = range(len(line_starts))
+                        places = None
+                    lines = range(len(line_starts)) if places is None else \
+                        sorted({bisect.bisect_right(line_starts, s) - 1 for s in places})
                     _match_at_line_starts(unanchored, call, text_view, line_starts, lines, owner, add)
                     continue
                 stretches = self._windows(self._group_keys[pid], key_places, self._window[pid], len(text_view)) \
@@ -388,9 +385,7 @@ class Matcher:
     def _windows_python(self, groups, key_places, width: int, n: int) -> list[list[int]]:
         length = self._key_length
         spans = [[(s, s + length[k]) for k in kids for s in key_places.get(k, ())] for kids in groups]
-        # every match holds a literal of *each* group, so the stretches around the places of
-        # any one group cover them all: the group with the fewest places here (the first such)
-        rarest = min(range(len(groups)), key=lambda g: len(spans[g]))
+        rarest = _rarest(groups, key_places)
         return _holding(_merge(spans[rarest], width, n), [x for g, x in enumerate(spans) if g != rarest])
 
     def find_slow(self, text_view: str) -> list[RawHit]:
@@ -474,18 +469,28 @@ def _match_at_line_starts(pattern: regex.Pattern, call: dict, text_view: str, li
             end = m.end()
 
 
-def _lines_holding(text_view: str, line_starts: list[int], groups) -> list[int]:
-    """The (ascending) indices of the lines, as split by ``line_starts``, that may hold a
-    literal of every group: those holding one of the rarest group here (``str.count``)."""
+def _rarest(groups: tuple[tuple[int, ...], ...], key_places: dict[int, list[int]]) -> int:
+    """The position of the group of keys with the fewest places in a document (the first such).
+    Every match holds a literal of *each* group, so the places of any one of them cover all
+    matches; the rarest gives the fewest windows or lines to try."""
+    if len(groups) == 1:
+        return 0
+    counts = [sum([len(key_places.get(k, ())) for k in kids]) for kids in groups]
+    return counts.index(min(counts))
+
+
+def _rarest_occurrences(text_view: str, groups) -> list[int]:
+    """Where the literals of the rarest of these groups of strings occur in the text (the groups
+    of :func:`engine.prefilter.first_line_groups` with one-character literals, which the
+    automaton does not hold: found with ``str.count`` and ``str.find``)."""
     counts = [sum([text_view.count(x) for x in group]) for group in groups]
-    rarest = groups[counts.index(min(counts))]
-    lines = set()
-    for x in rarest:
+    out = []
+    for x in groups[counts.index(min(counts))]:
         i = text_view.find(x)
         while i >= 0:
-            lines.add(bisect.bisect_right(line_starts, i) - 1)
+            out.append(i)
             i = text_view.find(x, i + 1)
-    return sorted(lines)
+    return out
 
 
 def _ends_with_any(text: str, end: int, strings: tuple[str, ...]) -> bool:

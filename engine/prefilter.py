@@ -273,10 +273,7 @@ def conditions(pattern: str, flags: int = 0) -> tuple[tuple[tuple[str, ...], tup
     parsed = _parse(pattern, flags)
     if parsed is None:
         return None
-    items = list(parsed)
-    while len(items) == 1 and items[0][0] is C.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
-        items = list(items[0][1][3])
-    branches = items[0][1][1] if len(items) == 1 and items[0][0] is C.BRANCH else [items]
+    branches = _branches(list(parsed))
     found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     try:
         for branch in branches:
@@ -421,17 +418,24 @@ def _plan(pattern: str, flags: int) -> Plan:
     return Plan("always")
 
 
+def _branches(items) -> list:
+    """The branches of a pattern that is one alternation, maybe inside plain groups (``A|B``,
+    ``(?:A|B)``); any other pattern is one branch, its plain groups around it taken off."""
+    while len(items) == 1 and items[0][0] is C.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
+        items = list(items[0][1][3])
+    return list(items[0][1][1]) if len(items) == 1 and items[0][0] is C.BRANCH else [items]
+
+
 def _alternation_groups(items) -> tuple[tuple[str, ...], ...]:
     """For a pattern that is one alternation (A|B): several literal sets where each branch
     has as many. Slot j unites the j-th set of every branch, and a match of any branch holds
     one literal of each slot. The one set that factor search finds there is slot 0 alone:
     (落户|就医).{0,9}人才|人才.{0,9}(落户|就医) gives {人才} and {落户, 就医}, not just {人才}."""
-    while len(items) == 1 and items[0][0] is C.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
-        items = list(items[0][1][3])
-    if len(items) != 1 or items[0][0] is not C.BRANCH:
+    branches = _branches(items)
+    if len(branches) < 2:
         return ()
     try:
-        ranked = [_ranked_groups(_candidates_seq(branch), MIN_GATE_CHARS) for branch in items[0][1][1]]
+        ranked = [_ranked_groups(_candidates_seq(branch), MIN_GATE_CHARS) for branch in branches]
     except RecursionError:
         return ()
     slots = min(map(len, ranked))
