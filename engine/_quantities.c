@@ -29,7 +29,11 @@
 #include <stdint.h>
 #include <string.h>
 
-enum { CN_FIRST = 1, CN_REST = 2, CN_BEHIND = 4, CN_DIGIT = 8, CN_WITHIN = 16 };
+/* DECIMAL: Py_UNICODE_ISDECIMAL, read from the table; PERCENT_FIRST: the first character of 百分之.
+ * A character with none of DECIMAL, CN_FIRST, PERCENT_FIRST starts nothing: one lookup skips it.
+ * UNIT_FIRST: the first character of a unit (most numerals have none after them: no walk of the units). */
+enum { CN_FIRST = 1, CN_REST = 2, CN_BEHIND = 4, CN_DIGIT = 8, CN_WITHIN = 16, DECIMAL = 32, PERCENT_FIRST = 64,
+       UNIT_FIRST = 128 };
 
 typedef struct {
     Py_ssize_t n;
@@ -154,10 +158,20 @@ static PyObject *numerals_new(PyTypeObject *type, PyObject *args, PyObject *kwds
         goto fail;
     }
     self->point = PyUnicode_READ_CHAR(point, 0);
+    for (Py_UCS4 c = 0; c <= 0xFFFF; c++)
+        if (Py_UNICODE_ISDECIMAL(c)) self->cls[c] |= DECIMAL;
     PyObject *percent_word = PyTuple_Pack(1, percent);
     int bad = !percent_word || words_init(&self->percent, percent_word, "percent", 0) < 0;
     Py_XDECREF(percent_word);
     if (bad) goto fail;
+    if (self->percent.chars[0][0] > 0xFFFF) {
+        PyErr_SetString(PyExc_ValueError, "chars[percent]: only BMP characters are supported");
+        goto fail;
+    }
+    self->cls[self->percent.chars[0][0]] |= PERCENT_FIRST;
+    for (Py_ssize_t k = 0; k < self->units.n; k++)
+        if (self->units.chars[k][0] <= 0xFFFF) self->cls[self->units.chars[k][0]] |= UNIT_FIRST;
+        else { PyErr_SetString(PyExc_ValueError, "units: only BMP characters are supported"); goto fail; }
     return (PyObject *)self;
 fail:
     Py_DECREF(self);
@@ -168,8 +182,8 @@ static inline int is_ascii_letter(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') || 
 static inline uint8_t flags_of(const Numerals *self, Py_UCS4 c) { return c <= 0xFFFF ? self->cls[c] : 0; }
 
 /* the end of \d+(?:,\d{3})*(?:\.\d+)? at text[i:] (text[i] is a decimal digit) */
-static Py_ssize_t arabic_end(int kind, const void *data, Py_ssize_t n, Py_ssize_t i) {
-#define DEC(k) ((k) < n && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, (k))))
+static Py_ssize_t arabic_end(const Numerals *self, int kind, const void *data, Py_ssize_t n, Py_ssize_t i) {
+#define DEC(k) ((k) < n && (flags_of(self, PyUnicode_READ(kind, data, (k))) & DECIMAL))
     Py_ssize_t j = i;
     while (DEC(j)) j++;
     while (j + 3 < n && PyUnicode_READ(kind, data, j) == ',' && DEC(j + 1) && DEC(j + 2) && DEC(j + 3)) j += 4;
@@ -202,6 +216,36 @@ static PyObject *take(const Words *w, int kind, const void *data, Py_ssize_t n, 
     return w->word[k];
 }
 
+/* ((start, end, num_start, num_end, core_end), (pct, cnum, num, unit, mult, v1, v2, after)), taking
+ * the eight references; NULL (and every reference released) on error. Built by hand: Py_BuildValue
+ * parsing its format was most of the scan's cost. */
+static PyObject *numeral_item(Py_ssize_t start, Py_ssize_t end, Py_ssize_t num_start, Py_ssize_t num_end,
+                              Py_ssize_t core_end, PyObject *pct, PyObject *cnum, PyObject *num, PyObject *unit,
+                              PyObject *mult, PyObject *v1, PyObject *v2, PyObject *after) {
+    PyObject *groups[8] = {pct, cnum, num, unit, mult, v1, v2, after};
+    Py_ssize_t offsets[5] = {start, end, num_start, num_end, core_end};
+    PyObject *spans = PyTuple_New(5), *values = PyTuple_New(8), *item = PyTuple_New(2);
+    if (!spans || !values || !item) goto fail;
+    for (int k = 0; k < 5; k++) {
+        PyObject *o = PyLong_FromSsize_t(offsets[k]);
+        if (!o) goto fail;
+        PyTuple_SET_ITEM(spans, k, o);
+    }
+    for (int k = 0; k < 8; k++) {
+        PyTuple_SET_ITEM(values, k, groups[k]);
+        groups[k] = NULL;
+    }
+    PyTuple_SET_ITEM(item, 0, spans);
+    PyTuple_SET_ITEM(item, 1, values);
+    return item;
+fail:
+    for (int k = 0; k < 8; k++) Py_XDECREF(groups[k]);
+    Py_XDECREF(spans);
+    Py_XDECREF(values);
+    Py_XDECREF(item);
+    return NULL;
+}
+
 static PyObject *numerals_scan(Numerals *self, PyObject *text) {
     if (!PyUnicode_Check(text)) { PyErr_SetString(PyExc_TypeError, "scan() needs a str"); return NULL; }
     int kind = PyUnicode_KIND(text);
@@ -215,13 +259,15 @@ static PyObject *numerals_scan(Numerals *self, PyObject *text) {
     Py_ssize_t i = 0;
     while (i < n) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint8_t f = flags_of(self, c);
+        if (!(f & (DECIMAL | CN_FIRST | PERCENT_FIRST))) { i++; continue; }
         Py_UCS4 prev = i ? PyUnicode_READ(kind, data, i - 1) : 0;
         int chinese = 0;
         Py_ssize_t num_end = -1;
-        if (Py_UNICODE_ISDECIMAL(c)) {
-            if (!(i && (Py_UNICODE_ISDECIMAL(prev) || prev == '.' || is_ascii_letter(prev))))
-                num_end = arabic_end(kind, data, n, i);
-        } else if (flags_of(self, c) & CN_FIRST) {
+        if (f & DECIMAL) {
+            if (!(i && ((flags_of(self, prev) & DECIMAL) || prev == '.' || is_ascii_letter(prev))))
+                num_end = arabic_end(self, kind, data, n, i);
+        } else if (f & CN_FIRST) {
             if (!(i && (flags_of(self, prev) & CN_BEHIND))) {
                 num_end = chinese_end(self, kind, data, n, i);
                 chinese = 1;
@@ -232,13 +278,14 @@ static PyObject *numerals_scan(Numerals *self, PyObject *text) {
             Py_ssize_t at = i + self->percent.len[0], end = -1;
             if (word_at(&self->percent, kind, data, n, i) == 0 && at < n) {
                 Py_UCS4 d = PyUnicode_READ(kind, data, at);
-                if (Py_UNICODE_ISDECIMAL(d)) end = arabic_end(kind, data, n, at);
+                if (flags_of(self, d) & DECIMAL) end = arabic_end(self, kind, data, n, at);
                 else if (flags_of(self, d) & CN_FIRST) end = chinese_end(self, kind, data, n, at);
             }
             if (end < 0) { i++; continue; }
             PyObject *pct = PyUnicode_Substring(text, at, end);
-            PyObject *item = pct ? Py_BuildValue("((nnnnn)(NOOOOOOO))", i, end, at, end, end, pct, Py_None, Py_None,
-                                                 Py_None, Py_None, Py_None, Py_None, Py_None) : NULL;
+            PyObject *item = pct ? numeral_item(i, end, at, end, end, pct, Py_NewRef(Py_None), Py_NewRef(Py_None),
+                                                Py_NewRef(Py_None), Py_NewRef(Py_None), Py_NewRef(Py_None),
+                                                Py_NewRef(Py_None), Py_NewRef(Py_None)) : NULL;
             if (!item || PyList_Append(out, item) < 0) { Py_XDECREF(item); goto fail; }
             Py_DECREF(item);
             i = end;
@@ -248,7 +295,8 @@ static PyObject *numerals_scan(Numerals *self, PyObject *text) {
         PyObject *v1 = take(&self->inside, kind, data, n, &j);
         PyObject *mult = take(&self->mults, kind, data, n, &j);
         PyObject *v2 = take(&self->inside, kind, data, n, &j);
-        PyObject *unit = take(&self->units, kind, data, n, &j);
+        PyObject *unit = j < n && (flags_of(self, PyUnicode_READ(kind, data, j)) & UNIT_FIRST)
+            ? take(&self->units, kind, data, n, &j) : Py_NewRef(Py_None);
         Py_ssize_t core_end = j;
         PyObject *after = take(&self->after, kind, data, n, &j);
         Py_ssize_t end = j;
@@ -274,11 +322,10 @@ static PyObject *numerals_scan(Numerals *self, PyObject *text) {
             continue;
         }
         PyObject *num = PyUnicode_Substring(text, i, num_end);
-        PyObject *item = num ? Py_BuildValue("((nnnnn)(ONNNNNNN))", i, end, i, num_end,
-                                             unit != Py_None ? core_end : end, Py_None,
-                                             chinese ? num : Py_NewRef(Py_None), chinese ? Py_NewRef(Py_None) : num,
-                                             unit, mult, v1, v2, after) : NULL;
         if (!num) { Py_DECREF(v1); Py_DECREF(mult); Py_DECREF(v2); Py_DECREF(unit); Py_DECREF(after); goto fail; }
+        PyObject *item = numeral_item(i, end, i, num_end, unit != Py_None ? core_end : end, Py_NewRef(Py_None),
+                                      chinese ? num : Py_NewRef(Py_None), chinese ? Py_NewRef(Py_None) : num,
+                                      unit, mult, v1, v2, after);
         if (!item || PyList_Append(out, item) < 0) { Py_XDECREF(item); goto fail; }
         Py_DECREF(item);
         i = end;
