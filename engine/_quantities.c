@@ -552,17 +552,488 @@ static PyTypeObject SubjectsType = {
     .tp_new = subjects_new,
 };
 
+/* ------------------------------------------------------------------- readings --- */
+
+/* Extractor._candidate for every numeral of a paragraph: each numeral of Numerals.scan read in
+ * its context (refused next to a letter, after 第, inside a trap, quote or slogan; value,
+ * qualifier, kind, clause start), in C. The Python method stays the reference. Values that are
+ * not plain decimal integers, vague ranges and rate cues go to Python helpers (the few
+ * numerals that need them), so the arithmetic has one definition.
+ *
+ *   Readings(units, before, not_after, after, inside, factors, rate_gates, delimiters, helpers)
+ *       units: unit -> kind; before: word -> qualifier (the first listed per word);
+ *       not_after: before-word -> words that, just before it, make it part of another word;
+ *       after, inside: word -> qualifier; factors: multiplier -> int;
+ *       rate_gates: per rate cue, the literals one of which it needs (None: not known);
+ *       helpers: {"to_decimal", "parse", "vague_range", "exact", "rate", "not_a_number"}
+ *   .paragraph(view, paragraph_start, claimed, slogan_starts, slogan_reach, numerals)
+ *       -> [(start, end, value, range, qualifier, unit, kind, pre_end, clause_start), ...]
+ */
+typedef struct {
+    PyObject_HEAD
+    PyObject *units, *after, *inside, *factors;    /* dicts */
+    Words before;                                  /* in listed order, first per word */
+    PyObject **before_qualifier;                   /* per before word */
+    Words *not_after;                              /* per before word */
+    Py_ssize_t *before_lengths, n_before_lengths;  /* distinct lengths, longest first */
+    Py_UCS4 *before_ends;                          /* last characters of the before words */
+    Py_ssize_t n_before_ends;
+    Words *rate_gates;                             /* per rate cue */
+    int *rate_gated;                               /* 0: the cue has no gate (always tried) */
+    Py_ssize_t n_rates;
+    Py_UCS4 *delimiters;
+    Py_ssize_t n_delimiters;
+    PyObject *to_decimal, *parse, *vague_range, *exact, *rate, *not_a_number;
+    PyObject *one, *empty, *s_exact, *s_percent, *s_pct_kind, *s_count, *s_duration, *s_more_than, *s_rate;
+} Readings;
+
+static void readings_dealloc(Readings *self) {
+    for (Py_ssize_t i = 0; i < self->before.n; i++) {
+        if (self->before_qualifier) Py_XDECREF(self->before_qualifier[i]);
+        if (self->not_after) words_free(&self->not_after[i]);
+    }
+    words_free(&self->before);
+    PyMem_Free(self->before_qualifier);
+    PyMem_Free(self->not_after);
+    PyMem_Free(self->before_lengths);
+    PyMem_Free(self->before_ends);
+    for (Py_ssize_t i = 0; i < self->n_rates; i++)
+        if (self->rate_gates) words_free(&self->rate_gates[i]);
+    PyMem_Free(self->rate_gates);
+    PyMem_Free(self->rate_gated);
+    PyMem_Free(self->delimiters);
+    Py_XDECREF(self->units); Py_XDECREF(self->after); Py_XDECREF(self->inside); Py_XDECREF(self->factors);
+    Py_XDECREF(self->to_decimal); Py_XDECREF(self->parse); Py_XDECREF(self->vague_range); Py_XDECREF(self->exact);
+    Py_XDECREF(self->rate); Py_XDECREF(self->not_a_number);
+    Py_XDECREF(self->one); Py_XDECREF(self->empty); Py_XDECREF(self->s_exact); Py_XDECREF(self->s_percent);
+    Py_XDECREF(self->s_pct_kind); Py_XDECREF(self->s_count); Py_XDECREF(self->s_duration);
+    Py_XDECREF(self->s_more_than); Py_XDECREF(self->s_rate);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *helper(PyObject *helpers, const char *name) {
+    PyObject *f = PyDict_GetItemString(helpers, name);
+    if (!f) { PyErr_Format(PyExc_KeyError, "helpers needs %s", name); return NULL; }
+    return Py_NewRef(f);
+}
+
+static PyObject *readings_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *units, *before, *not_after, *after, *inside, *factors, *rate_gates, *delimiters, *helpers;
+    static char *names[] = {"units", "before", "not_after", "after", "inside", "factors", "rate_gates", "delimiters",
+                            "helpers", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!O!O!O!OUO!:Readings", names, &PyDict_Type, &units,
+                                     &PyDict_Type, &before, &PyDict_Type, &not_after, &PyDict_Type, &after,
+                                     &PyDict_Type, &inside, &PyDict_Type, &factors, &rate_gates, &delimiters,
+                                     &PyDict_Type, &helpers))
+        return NULL;
+    Readings *self = (Readings *)type->tp_alloc(type, 0);
+    if (!self) return NULL;
+    /* copies: the tables are read while the dicts the caller holds could change */
+    self->units = PyDict_Copy(units); self->after = PyDict_Copy(after); self->inside = PyDict_Copy(inside);
+    self->factors = PyDict_Copy(factors);
+    if (!self->units || !self->after || !self->inside || !self->factors) goto fail;
+    PyObject *words = PyDict_Keys(before);
+    if (!words) goto fail;
+    int bad = words_init(&self->before, words, "before", 0) < 0;
+    Py_DECREF(words);
+    if (bad) goto fail;
+    Py_ssize_t nb = self->before.n;
+    self->before_qualifier = PyMem_Calloc(nb ? nb : 1, sizeof(PyObject *));
+    self->not_after = PyMem_Calloc(nb ? nb : 1, sizeof(Words));
+    self->before_lengths = PyMem_Calloc(nb ? nb : 1, sizeof(Py_ssize_t));
+    self->before_ends = PyMem_Calloc(nb ? nb : 1, sizeof(Py_UCS4));
+    if (!self->before_qualifier || !self->not_after || !self->before_lengths || !self->before_ends) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < nb; i++) {
+        PyObject *word = self->before.word[i];
+        PyObject *q = PyDict_GetItemWithError(before, word);
+        if (!q) { if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "before changed"); goto fail; }
+        self->before_qualifier[i] = Py_NewRef(q);
+        PyObject *others = PyDict_GetItemWithError(not_after, word);
+        if (!others && PyErr_Occurred()) goto fail;
+        PyObject *none = others ? NULL : PyTuple_New(0);
+        if (!others && !none) goto fail;
+        bad = words_init(&self->not_after[i], others ? others : none, "not_after", 0) < 0;
+        Py_XDECREF(none);
+        if (bad) goto fail;
+        Py_ssize_t len = self->before.len[i];
+        Py_ssize_t k = 0;
+        while (k < self->n_before_lengths && self->before_lengths[k] != len) k++;
+        if (k == self->n_before_lengths) self->before_lengths[self->n_before_lengths++] = len;
+        Py_UCS4 last = self->before.chars[i][len - 1];
+        k = 0;
+        while (k < self->n_before_ends && self->before_ends[k] != last) k++;
+        if (k == self->n_before_ends) self->before_ends[self->n_before_ends++] = last;
+    }
+    /* longest first, as Extractor._before_lengths */
+    for (Py_ssize_t i = 1; i < self->n_before_lengths; i++)
+        for (Py_ssize_t j = i; j > 0 && self->before_lengths[j] > self->before_lengths[j - 1]; j--) {
+            Py_ssize_t t = self->before_lengths[j]; self->before_lengths[j] = self->before_lengths[j - 1];
+            self->before_lengths[j - 1] = t;
+        }
+    PyObject *gates = PySequence_Fast(rate_gates, "rate_gates must be a sequence");
+    if (!gates) goto fail;
+    Py_ssize_t nr = PySequence_Fast_GET_SIZE(gates);
+    self->rate_gates = PyMem_Calloc(nr ? nr : 1, sizeof(Words));
+    self->rate_gated = PyMem_Calloc(nr ? nr : 1, sizeof(int));
+    if (!self->rate_gates || !self->rate_gated) { Py_DECREF(gates); PyErr_NoMemory(); goto fail; }
+    self->n_rates = nr;
+    for (Py_ssize_t i = 0; i < nr; i++) {
+        PyObject *g = PySequence_Fast_GET_ITEM(gates, i);
+        if (g == Py_None) continue;
+        self->rate_gated[i] = 1;
+        if (words_init(&self->rate_gates[i], g, "rate_gates", 0) < 0) { Py_DECREF(gates); goto fail; }
+    }
+    Py_DECREF(gates);
+    self->delimiters = PyUnicode_AsUCS4Copy(delimiters);
+    if (!self->delimiters) goto fail;
+    self->n_delimiters = PyUnicode_GET_LENGTH(delimiters);
+    if (!(self->to_decimal = helper(helpers, "to_decimal")) || !(self->parse = helper(helpers, "parse"))
+        || !(self->vague_range = helper(helpers, "vague_range")) || !(self->exact = helper(helpers, "exact"))
+        || !(self->rate = helper(helpers, "rate")) || !(self->not_a_number = helper(helpers, "not_a_number")))
+        goto fail;
+    self->one = PyLong_FromLong(1);
+    self->empty = PyUnicode_FromString("");
+    self->s_exact = PyUnicode_InternFromString("exact");
+    self->s_percent = PyUnicode_InternFromString("%");
+    self->s_pct_kind = PyUnicode_InternFromString("percent");
+    self->s_count = PyUnicode_InternFromString("count");
+    self->s_duration = PyUnicode_InternFromString("duration");
+    self->s_more_than = PyUnicode_InternFromString("more_than");
+    self->s_rate = PyUnicode_InternFromString("rate");
+    if (!self->one || !self->empty || !self->s_exact || !self->s_percent || !self->s_pct_kind || !self->s_count
+        || !self->s_duration || !self->s_more_than || !self->s_rate)
+        goto fail;
+    return (PyObject *)self;
+fail:
+    Py_DECREF(self);
+    return NULL;
+}
+
+#define READ(i) PyUnicode_READ(kind, data, (i))
+
+/* an exact int as Py_ssize_t (no __index__ runs while borrowed lists are walked); -1 and an error otherwise */
+static int exact_index(PyObject *o, Py_ssize_t *out) {
+    if (!PyLong_CheckExact(o)) { PyErr_SetString(PyExc_TypeError, "positions must be ints"); return -1; }
+    *out = PyLong_AsSsize_t(o);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* whether [start, end) overlaps a claimed (s, e) span: 1, 0, or -1 on error */
+static int overlaps_claimed(PyObject *claimed, Py_ssize_t start, Py_ssize_t end) {
+    Py_ssize_t n = PyList_GET_SIZE(claimed);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *span = PyList_GET_ITEM(claimed, k);
+        Py_ssize_t s, e;
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
+            PyErr_SetString(PyExc_TypeError, "claimed spans must be (start, end) tuples");
+            return -1;
+        }
+        if (exact_index(PyTuple_GET_ITEM(span, 0), &s) < 0 || exact_index(PyTuple_GET_ITEM(span, 1), &e) < 0) return -1;
+        if (s < end && start < e) return 1;
+    }
+    return 0;
+}
+
+/* _clause_start: just after the last delimiter in [floor, pos), else min(floor, pos) */
+static Py_ssize_t clause_start_of(const Readings *self, int kind, const void *data, Py_ssize_t floor, Py_ssize_t pos) {
+    for (Py_ssize_t i = pos - 1; i >= floor; i--)
+        if (among(READ(i), self->delimiters, self->n_delimiters)) return i + 1;
+    return floor < pos ? floor : pos;
+}
+
+static int same_chars(int kind, const void *data, Py_ssize_t at, const Py_UCS4 *chars, Py_ssize_t len) {
+    for (Py_ssize_t j = 0; j < len; j++)
+        if (READ(at + j) != chars[j]) return 0;
+    return 1;
+}
+
+/* whether text[a:b] holds one of the words (str.__contains__ over a slice) */
+static int holds_word(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, const Words *w) {
+    for (Py_ssize_t k = 0; k < w->n; k++)
+        for (Py_ssize_t i = a; i + w->len[k] <= b; i++)
+            if (same_chars(kind, data, i, w->chars[k], w->len[k])) return 1;
+    return 0;
+}
+
+/* a call of a helper that may say NotANumber: 1 with *out set, 0 when it did (refused), -1 on error */
+static int call_number(Readings *self, PyObject *f, PyObject *arg, PyObject **out) {
+    *out = PyObject_CallOneArg(f, arg);
+    if (*out) return 1;
+    if (PyErr_ExceptionMatches(self->not_a_number)) { PyErr_Clear(); return 0; }
+    return -1;
+}
+
+/* (start, end, value, range, qualifier, unit, kind, pre_end, clause_start): new references to the
+ * borrowed objects; by hand, as Py_BuildValue's format parsing costs more than the rest */
+static PyObject *reading(Py_ssize_t start, Py_ssize_t end, PyObject *value, PyObject *rng, PyObject *qualifier,
+                         PyObject *unit, PyObject *kind_of, Py_ssize_t pre_end, Py_ssize_t clause) {
+    PyObject *t = PyTuple_New(9);
+    if (!t) return NULL;
+    Py_ssize_t ints[4] = {start, end, pre_end, clause};
+    int at[4] = {0, 1, 7, 8};
+    for (int k = 0; k < 4; k++) {
+        PyObject *o = PyLong_FromSsize_t(ints[k]);
+        if (!o) { Py_DECREF(t); return NULL; }
+        PyTuple_SET_ITEM(t, at[k], o);
+    }
+    PyObject *objects[5] = {value, rng, qualifier, unit, kind_of};
+    for (int k = 0; k < 5; k++) PyTuple_SET_ITEM(t, k + 2, Py_NewRef(objects[k]));
+    return t;
+}
+
+/* one numeral in its paragraph: a new reference to its tuple, Py_None when refused, NULL on error */
+static PyObject *read_numeral(Readings *self, PyObject *text, int kind, const void *data, Py_ssize_t n,
+                              Py_ssize_t p_start, PyObject *claimed, PyObject *slogan_starts, PyObject *slogan_reach,
+                              PyObject *item) {
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 || !PyTuple_Check(PyTuple_GET_ITEM(item, 0))
+        || PyTuple_GET_SIZE(PyTuple_GET_ITEM(item, 0)) != 5 || !PyTuple_Check(PyTuple_GET_ITEM(item, 1))
+        || PyTuple_GET_SIZE(PyTuple_GET_ITEM(item, 1)) != 8) {
+        PyErr_SetString(PyExc_TypeError, "numerals must be ((start, end, num_start, num_end, core_end), groups)");
+        return NULL;
+    }
+    PyObject *spans = PyTuple_GET_ITEM(item, 0), *groups = PyTuple_GET_ITEM(item, 1);
+    Py_ssize_t v[5];
+    for (int k = 0; k < 5; k++)
+        if (exact_index(PyTuple_GET_ITEM(spans, k), &v[k]) < 0) return NULL;
+    Py_ssize_t start = v[0], end = v[1], num_start = v[2], num_end = v[3], core_end = v[4];
+    if (start < 0 || num_start < p_start || end > n || num_end > n || core_end > n || start > end) {
+        PyErr_SetString(PyExc_ValueError, "a numeral outside its paragraph or the text");
+        return NULL;
+    }
+    PyObject *g[8];
+    for (int k = 0; k < 8; k++) {
+        g[k] = PyTuple_GET_ITEM(groups, k);
+        if (g[k] != Py_None && !PyUnicode_Check(g[k])) {
+            PyErr_SetString(PyExc_TypeError, "numeral groups must be str or None");
+            return NULL;
+        }
+    }
+    PyObject *pct = g[0], *cnum = g[1], *arabic = g[2], *unit = g[3], *mult = g[4], *v1 = g[5], *v2 = g[6],
+             *after_word = g[7];
+    int o;
+    if (pct != Py_None) {
+        if ((o = overlaps_claimed(claimed, num_start, num_end)) != 0) return o < 0 ? NULL : Py_NewRef(Py_None);
+        PyObject *value;
+        if ((o = call_number(self, self->parse, pct, &value)) <= 0) return o < 0 ? NULL : Py_NewRef(Py_None);
+        Py_ssize_t clause = clause_start_of(self, kind, data, p_start, start);
+        PyObject *t = reading(start, end, value, Py_None, self->s_exact, self->s_percent, self->s_pct_kind, start, clause);
+        Py_DECREF(value);
+        return t;
+    }
+    int chinese = cnum != Py_None;
+    PyObject *num = chinese ? cnum : arabic;
+    if (num == Py_None || PyUnicode_GET_LENGTH(num) == 0) {
+        PyErr_SetString(PyExc_ValueError, "a numeral without its number");
+        return NULL;
+    }
+    int has_unit = unit != Py_None && PyUnicode_GET_LENGTH(unit) > 0;
+    int has_mult = mult != Py_None && PyUnicode_GET_LENGTH(mult) > 0;
+    PyObject *vague = v1 != Py_None && PyUnicode_GET_LENGTH(v1) > 0 ? v1
+        : (v2 != Py_None && PyUnicode_GET_LENGTH(v2) > 0 ? v2 : NULL);
+    int small = chinese && PyUnicode_GET_LENGTH(num) == 1 && !has_mult && !vague;
+    if (end < n) {
+        Py_UCS4 follow = READ(end);
+        /* reduplication: 一名名, 一次次 (each and every), not a count */
+        if (has_unit && follow == PyUnicode_READ_CHAR(unit, PyUnicode_GET_LENGTH(unit) - 1)) return Py_NewRef(Py_None);
+        if (follow < 128 && ((follow >= '0' && follow <= '9') || is_ascii_letter(follow))) return Py_NewRef(Py_None);
+    }
+    if (num_start >= 1 && READ(num_start - 1) == 0x7B2C /* 第 */) return Py_NewRef(Py_None);
+    if ((o = overlaps_claimed(claimed, num_start, core_end)) != 0) return o < 0 ? NULL : Py_NewRef(Py_None);
+    /* inside a theme hit: among the hits that start at or before the number, the farthest end
+     * reaches its counter */
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(slogan_starts);
+    if (PyList_GET_SIZE(slogan_reach) != hi) {
+        PyErr_SetString(PyExc_ValueError, "slogan starts and reaches differ in length");
+        return NULL;
+    }
+    while (lo < hi) {   /* bisect_right */
+        Py_ssize_t mid = (lo + hi) / 2, s;
+        if (exact_index(PyList_GET_ITEM(slogan_starts, mid), &s) < 0) return NULL;
+        if (num_start < s) hi = mid; else lo = mid + 1;
+    }
+    if (lo) {
+        Py_ssize_t reach;
+        if (exact_index(PyList_GET_ITEM(slogan_reach, lo - 1), &reach) < 0) return NULL;
+        if (reach >= core_end) return Py_NewRef(Py_None);
+    }
+    /* the value of the number itself: the usual 6147 read here, the rest by numbers.to_decimal */
+    PyObject *head = NULL;
+    int plain = !chinese;
+    for (Py_ssize_t k = 0; plain && k < PyUnicode_GET_LENGTH(num); k++)
+        plain = Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(num, k));
+    if (plain) {
+        if (!(head = PyLong_FromUnicodeObject(num, 10))) return NULL;
+    } else if ((o = call_number(self, self->to_decimal, num, &head)) <= 0) {
+        return o < 0 ? NULL : Py_NewRef(Py_None);
+    }
+    PyObject *factor = self->one, *kind_of = self->s_count, *out = NULL, *rng = NULL, *value = NULL, *unit_out = NULL;
+    if (has_mult && !(factor = PyDict_GetItemWithError(self->factors, mult))) {
+        if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, mult);
+        goto done;
+    }
+    if (has_unit) {
+        kind_of = PyDict_GetItemWithError(self->units, unit);
+        if (!kind_of) { if (PyErr_Occurred()) goto done; kind_of = Py_None; }
+    }
+    int duration = kind_of != Py_None && PyUnicode_Check(kind_of) && PyUnicode_Compare(kind_of, self->s_duration) == 0;
+    if (small) {
+        int is_one = PyObject_RichCompareBool(head, self->one, Py_EQ);
+        if (is_one < 0) goto done;
+        if (is_one && !duration) { out = Py_NewRef(Py_None); goto done; }
+    }
+    /* qualifier words just before the number, longest first (下达/传达: not when they end another word) */
+    Py_ssize_t qstart = num_start;
+    PyObject *before_q = NULL;
+    if (num_start >= 1 && among(READ(num_start - 1), self->before_ends, self->n_before_ends)) {
+        for (Py_ssize_t li = 0; li < self->n_before_lengths && !before_q; li++) {
+            Py_ssize_t length = self->before_lengths[li], at = num_start - length;
+            if (at < p_start) continue;
+            Py_ssize_t w = 0;
+            while (w < self->before.n && !(self->before.len[w] == length
+                                           && same_chars(kind, data, at, self->before.chars[w], length)))
+                w++;
+            if (w == self->before.n) continue;
+            const Words *others = &self->not_after[w];
+            int part_of_another = 0;
+            for (Py_ssize_t k = 0; k < others->n && !part_of_another; k++)
+                part_of_another = at - others->len[k] >= p_start
+                    && same_chars(kind, data, at - others->len[k], others->chars[k], others->len[k]);
+            if (part_of_another) break;
+            before_q = self->before_qualifier[w];
+            qstart = at;
+        }
+    }
+    PyObject *after_q = NULL;
+    if (after_word != Py_None && PyUnicode_GET_LENGTH(after_word) > 0) {
+        after_q = PyDict_GetItemWithError(self->after, after_word);
+        if (!after_q && PyErr_Occurred()) goto done;
+    }
+    PyObject *qualifier = self->s_exact;
+    if (duration) { qstart = num_start; before_q = NULL; }   /* 近3年, 一年来: a time frame, not a qualifier */
+    if (vague) {
+        qualifier = PyDict_GetItemWithError(self->inside, vague);
+        if (!qualifier) { if (PyErr_Occurred()) goto done; qualifier = self->s_more_than; }
+        rng = PyObject_CallFunction(self->vague_range, "OOOO", num, chinese ? Py_True : Py_False, factor,
+                                    v2 != Py_None && PyUnicode_GET_LENGTH(v2) > 0 ? Py_True : Py_False);
+        if (!rng) goto done;
+    } else if (after_q && PyObject_IsTrue(after_q)) {
+        qualifier = after_q;
+    } else if (before_q && PyObject_IsTrue(before_q)) {
+        qualifier = before_q;
+    }
+    if (!(value = PyNumber_Multiply(head, factor))) goto done;
+    if (!PyLong_CheckExact(value)) {
+        PyObject *whole = PyObject_CallOneArg(self->exact, value);
+        if (!whole) goto done;
+        Py_SETREF(value, whole);
+    }
+    if (duration && !vague && PyUnicode_Compare(qualifier, self->s_exact) != 0) qualifier = self->s_exact;
+    Py_ssize_t pre_end = qstart, clause = clause_start_of(self, kind, data, p_start, qstart);
+    unit_out = Py_NewRef(has_unit ? unit : self->empty);
+    PyObject *kind_out = kind_of;
+    /* rates: a per-capita or per-occasion cue in the words just before the number */
+    if (kind_of != Py_None && PyUnicode_Check(kind_of) && PyUnicode_Compare(kind_of, self->s_count) == 0) {
+        int possible = 0;
+        for (Py_ssize_t r = 0; r < self->n_rates && !possible; r++)
+            possible = !self->rate_gated[r] || holds_word(kind, data, clause, qstart, &self->rate_gates[r]);
+        if (possible) {
+            PyObject *pre = PyUnicode_Substring(text, clause, qstart);
+            if (!pre) goto done;
+            PyObject *rate = PyObject_CallFunctionObjArgs(self->rate, pre, unit_out, NULL);
+            Py_DECREF(pre);
+            if (!rate) goto done;
+            if (rate != Py_None) {
+                Py_ssize_t offset = 0;
+                int shift = 0;
+                if (!PyTuple_Check(rate) || PyTuple_GET_SIZE(rate) != 2
+                    || (PyTuple_GET_ITEM(rate, 1) != Py_None
+                        && (shift = 1, exact_index(PyTuple_GET_ITEM(rate, 1), &offset) < 0))) {
+                    if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "rate() must give (unit, offset or None)");
+                    Py_DECREF(rate);
+                    goto done;
+                }
+                Py_SETREF(unit_out, Py_NewRef(PyTuple_GET_ITEM(rate, 0)));
+                kind_out = self->s_rate;
+                if (shift) qstart = clause + offset;
+            }
+            Py_DECREF(rate);
+        }
+    }
+    out = reading(qstart, end, value, rng ? rng : Py_None, qualifier, unit_out, kind_out, pre_end, clause);
+done:
+    Py_XDECREF(head);
+    Py_XDECREF(rng);
+    Py_XDECREF(value);
+    Py_XDECREF(unit_out);
+    return out;
+}
+
+static PyObject *readings_paragraph(Readings *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6 || !PyUnicode_Check(args[0]) || !PyList_Check(args[2]) || !PyList_Check(args[3])
+        || !PyList_Check(args[4]) || !PyList_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "paragraph(view, paragraph_start, claimed, slogan_starts, slogan_reach, numerals): lists");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    Py_ssize_t p_start;
+    if (exact_index(args[1], &p_start) < 0) return NULL;
+    if (p_start < 0) { PyErr_SetString(PyExc_ValueError, "paragraph_start before the text"); return NULL; }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    /* the lists are held while they are read: a helper called from here cannot free them */
+    PyObject *claimed = Py_NewRef(args[2]), *starts = Py_NewRef(args[3]), *reach = Py_NewRef(args[4]),
+             *numerals = Py_NewRef(args[5]);
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out && i < PyList_GET_SIZE(numerals); i++) {
+        PyObject *item = Py_NewRef(PyList_GET_ITEM(numerals, i));
+        PyObject *read = read_numeral(self, text, kind, data, n, p_start, claimed, starts, reach, item);
+        Py_DECREF(item);
+        if (!read || (read != Py_None && PyList_Append(out, read) < 0)) Py_CLEAR(out);
+        Py_XDECREF(read);
+    }
+    Py_DECREF(claimed); Py_DECREF(starts); Py_DECREF(reach); Py_DECREF(numerals);
+    return out;
+}
+
+#undef READ
+
+static PyMethodDef readings_methods[] = {
+    {"paragraph", (PyCFunction)(void (*)(void))readings_paragraph, METH_FASTCALL,
+     "paragraph(view, paragraph_start, claimed, slogan_starts, slogan_reach, numerals)"
+     " -> [(start, end, value, range, qualifier, unit, kind, pre_end, clause_start), ...]"},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyTypeObject ReadingsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "engine._quantities.Readings",
+    .tp_basicsize = sizeof(Readings),
+    .tp_dealloc = (destructor)readings_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "the numerals of engine.quantities read in their paragraph: Readings(units, before, not_after, after, "
+              "inside, factors, rate_gates, delimiters, helpers)",
+    .tp_methods = readings_methods,
+    .tp_new = readings_new,
+};
+
 static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "engine._quantities", "the numeral scan and subjects of the quantity stage, compiled (see engine/core.py)",
+    PyModuleDef_HEAD_INIT, "engine._quantities", "the numeral scan, readings and subjects of the quantity stage, compiled (see engine/core.py)",
     -1, NULL, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__quantities(void) {
-    if (PyType_Ready(&NumeralsType) < 0 || PyType_Ready(&SubjectsType) < 0) return NULL;
+    if (PyType_Ready(&NumeralsType) < 0 || PyType_Ready(&SubjectsType) < 0 || PyType_Ready(&ReadingsType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     if (PyModule_AddObjectRef(m, "Numerals", (PyObject *)&NumeralsType) < 0
-        || PyModule_AddObjectRef(m, "Subjects", (PyObject *)&SubjectsType) < 0) {
+        || PyModule_AddObjectRef(m, "Subjects", (PyObject *)&SubjectsType) < 0
+        || PyModule_AddObjectRef(m, "Readings", (PyObject *)&ReadingsType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -357,6 +357,8 @@ class Extractor:
             self._before.setdefault(word, qual)
         self._before_lengths = sorted({len(w) for w in self._before}, reverse=True)
         self._before_ends = frozenset(w[-1] for w in self._before)   # no word ends before most numerals
+        # every numeral of a paragraph read in C where engine/_quantities.c is built (_candidate is the reference)
+        self._readings = compiled_readings(self)
         # Plain words and character classes are compiled with `re`, not `regex`: the same matches,
         # and a call on a short string costs a third as much.
         self._skip = re.compile("|".join(re.escape(w) for w in grammar.subject_skip)) \
@@ -513,11 +515,14 @@ class Extractor:
 
     def _paragraph(self, text: str, text_view: str, p, claimed, slogans, matches) -> list[Quantity]:
         """The quantities of one paragraph from its numerals that passed :meth:`_refused`."""
-        raw = []
-        for spans, groups in matches:
-            q = self._candidate(text_view, spans, groups, p, claimed, slogans)
-            if q is not None:
-                raw.append(q)
+        if self._readings is not None:
+            raw = self._readings.paragraph(text_view, p.start, claimed, slogans[0], slogans[1], matches)
+        else:
+            raw = []
+            for spans, groups in matches:
+                q = self._candidate(text_view, spans, groups, p, claimed, slogans)
+                if q is not None:
+                    raw.append(q)
         out = []
         last = len(raw) - 1
         for i, (start, end, value, rng, qualifier, unit, kind, pre_end, clause_start) in enumerate(raw):
@@ -533,7 +538,9 @@ class Extractor:
     def _candidate(self, text_view: str, spans: tuple, groups: tuple, p, claimed, slogans) -> tuple | None:
         """A numeral of :meth:`numerals`, read in its context: (start, end, value, range,
         qualifier, unit, kind, pre_end, clause_start), or None when refused there. A tuple, not a
-        dict: built and read thousands of times per megabyte."""
+        dict: built and read thousands of times per megabyte. The reference of the compiled
+        ``Readings.paragraph`` (:func:`compiled_readings`), which reads a paragraph's numerals in
+        one call."""
         g = self.grammar
         pct, cnum, arabic, unit, mult, v1, v2, after_word = groups
         start, end, num_start, num_end, core_end = spans
@@ -596,11 +603,7 @@ class Extractor:
             before_q = None
         if vague:
             qualifier = g.inside.get(vague, "more_than")
-            head, inner = numbers.split_multiplier(num) if chinese else (num, 1)
-            if inner > 1:   # 两万多, 十万余: 多 stands after a multiplier written inside the numeral
-                rng = numbers.vague_range(head, inner * factor, after_multiplier=True)
-            else:
-                rng = numbers.vague_range(num, factor, after_multiplier=bool(v2))
+            rng = _vague_range(num, chinese, factor, bool(v2))
         elif after_q:
             qualifier = after_q
         elif before_q:
@@ -615,23 +618,11 @@ class Extractor:
         # (A rate's span may start at its cue, still inside this clause: clause_start holds.)
         clause_start = _clause_start(text_view, p.start, start)
         if kind == "count":
-            pre = text_view[clause_start:start]
-            for cue, pattern, call, gate in self._rate_table:
-                if gate is not None and not _holds_any(pre, gate):
-                    continue
-                try:
-                    rm = pattern.search(pre, **call_for(call, len(pre)))
-                except TimeoutError:
-                    rm = None
-                if rm is None:
-                    continue
-                kind = "rate"
-                per = rm.groupdict().get("per")
-                if per:
-                    unit = f"{unit or '个'}/{per}"
-                if cue.span_from_cue:
-                    start = clause_start + rm.start()
-                break
+            rate = _rate(self._rate_table, text_view[clause_start:start], unit)
+            if rate is not None:
+                kind, (unit, offset) = "rate", rate
+                if offset is not None:
+                    start = clause_start + offset
         return start, end, value, rng, qualifier, unit, kind, pre_end, clause_start
 
     def _subject(self, text_view: str, p, start: int, end: int, pre_end: int, clause_start: int, prev_end: int,
@@ -737,6 +728,49 @@ def compiled_numerals(grammar: Grammar, module=QUANTITIES):
         tuple(grammar.small_units),
         {"cn_first": _CN_FIRST, "cn_rest": _CN_CLASS, "cn_behind": _CN_NOT_AFTER, "cn_digits": _CN_DIGITS,
          "multiplier_within": _WITHIN, "point": _POINT, "percent": _PERCENT})
+
+
+def compiled_readings(extractor: Extractor, module=QUANTITIES):
+    """The compiled :meth:`Extractor._candidate` of an extractor's grammar, for whole
+    paragraphs (None without ``module``). Values that are not plain integers, vague ranges and
+    rate cues are handed back to the Python helpers below, the ones the reference calls."""
+    if module is None:
+        return None
+    g = extractor.grammar
+    return module.Readings(
+        dict(g.units), dict(extractor._before), {w: tuple(o) for w, o in g.not_after.items()}, dict(extractor._after),
+        dict(g.inside), dict(extractor._factors), [gate for *_cue, gate in extractor._rate_table], CLAUSE_DELIMITERS,
+        {"to_decimal": numbers.to_decimal, "parse": numbers.parse, "vague_range": _vague_range,
+         "exact": numbers.exact, "rate": functools.partial(_rate, extractor._rate_table),
+         "not_a_number": numbers.NotANumber})
+
+
+def _vague_range(num: str, chinese: bool, factor: int, after_multiplier: bool):
+    """The range of a numeral with 多/余 (``num`` before any multiplier ``factor`` stands for)."""
+    head, inner = numbers.split_multiplier(num) if chinese else (num, 1)
+    if inner > 1:   # 两万多, 十万余: 多 stands after a multiplier written inside the numeral
+        return numbers.vague_range(head, inner * factor, after_multiplier=True)
+    return numbers.vague_range(num, factor, after_multiplier=after_multiplier)
+
+
+def _rate(rate_table, pre: str, unit: str) -> tuple[str, int | None] | None:
+    """The first rate cue (per capita, per occasion) in the words ``pre`` just before a count:
+    (its unit, e.g. 元/人, and where in ``pre`` the quantity then starts, or None to keep its
+    start), or None when there is no cue."""
+    for cue, pattern, call, gate in rate_table:
+        if gate is not None and not _holds_any(pre, gate):
+            continue
+        try:
+            rm = pattern.search(pre, **call_for(call, len(pre)))
+        except TimeoutError:
+            rm = None
+        if rm is None:
+            continue
+        per = rm.groupdict().get("per")
+        if per:
+            unit = f"{unit or '个'}/{per}"
+        return unit, (rm.start() if cue.span_from_cue else None)
+    return None
 
 
 def compiled_subjects(grammar: Grammar, module=QUANTITIES):

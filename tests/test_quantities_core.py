@@ -15,7 +15,7 @@ import pytest
 from engine import core
 from engine.normalize import view
 from engine.segment import Paragraph
-from engine.quantities import Extractor, Grammar, compiled_numerals, compiled_subjects
+from engine.quantities import Extractor, Grammar, compiled_numerals, compiled_readings, compiled_subjects
 
 from conftest import SEED_FILES
 
@@ -200,3 +200,138 @@ def test_subjects_refuse_bad_arguments_instead_of_crashing():
         subjects.subject("abcdef", 6, 4, 5, 4, 0, 0, 6, [(0, -3)])
     with pytest.raises(TypeError):
         Subjects(["其中", ""], [], "", "", 24, "")
+
+
+# ------------------------------------------------------------------- readings ---
+
+needs_readings = pytest.mark.skipif(core.COMPILED_QUANTITIES is None,
+                                    reason="engine/_quantities.c was not compiled here (no C compiler)")
+
+
+def _readings(extractor):
+    """The compiled readings for the extractor's grammar, even under TIFA_CORE=python."""
+    return compiled_readings(extractor, core.COMPILED_QUANTITIES)
+
+
+def _reference(extractor, text, p, claimed, slogans, numerals) -> list[tuple]:
+    out = []
+    for spans, groups in numerals:
+        q = extractor._candidate(text, spans, groups, p, claimed, slogans)
+        if q is not None:
+            out.append(q)
+    return out
+
+
+def _paragraph_calls(classifier, monkeypatch) -> list[tuple]:
+    """The arguments of every Extractor._paragraph call while the seeds are classified."""
+    calls = []
+    original = Extractor._paragraph
+
+    def recording(self, *args):
+        calls.append(args)
+        return original(self, *args)
+
+    monkeypatch.setattr(Extractor, "_paragraph", recording)
+    for path in SEED_FILES:
+        classifier.classify(path.read_text(encoding="utf-8"), path.stem)
+    monkeypatch.undo()
+    return calls
+
+
+@needs_readings
+def test_readings_equal_the_python_reference_on_the_seeds(classifier, monkeypatch):
+    extractor = classifier.extractor
+    readings = _readings(extractor)
+    calls = _paragraph_calls(classifier, monkeypatch)
+    read = 0
+    for _text, text_view, p, claimed, slogans, numerals in calls:
+        expected = _reference(extractor, text_view, p, claimed, slogans, numerals)
+        read += len(expected)
+        assert readings.paragraph(text_view, p.start, claimed, list(slogans[0]), list(slogans[1]), numerals) \
+            == expected, text_view[p.start:p.end]
+    assert read > 100, "the seeds hold quantities"
+    assert any(claimed for _t, _v, _p, claimed, _s, _n in calls), "some paragraphs have claimed spans"
+
+
+def _reading_pieces(grammar: Grammar) -> list[str]:
+    before = [w for w, _ in grammar.before]
+    not_after = [w for words in grammar.not_after.values() for w in words]
+    return _pieces(grammar) + before + not_after + [
+        "平均每期", "每万名", "人均", "每个村", "就业人员中", "第", "近3年", "一年来", "两万多", "十万余", "230多万",
+        "1.68亿", "一点六八亿", "百分之六十", "一名名", "下达", "超过", "达到", "约", "签约", "3a", "培训干部", "选派"]
+
+
+@needs_readings
+def test_readings_equal_the_python_reference_on_random_paragraphs(classifier):
+    """Random paragraphs made of numerals, counters, vague words, qualifiers and the words that
+    cancel them, rate cues, 第, letters and delimiters; with random claimed spans and slogans,
+    and paragraphs that start inside the text."""
+    extractor = classifier.extractor
+    readings = _readings(extractor)
+    pieces = _reading_pieces(extractor.grammar)
+    rng = random.Random(17)
+    read = kinds = 0
+    seen = set()
+    for _ in range(3000):
+        head = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+        text = head + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        p = Paragraph(0, len(head), len(text))
+        numerals = [(spans, groups) for spans, groups in extractor.numerals_python(text) if spans[2] >= p.start]
+        n = len(text)
+        claimed = [(s, s + rng.randint(1, 6)) for s in sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 3))))]
+        starts = sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 3))))
+        reach = []
+        for s in starts:
+            reach.append(max([s + rng.randint(1, 8)] + reach[-1:]))
+        expected = _reference(extractor, text, p, claimed, (starts, reach), numerals)
+        read += len(expected)
+        seen.update((q[4], q[6]) for q in expected)
+        assert readings.paragraph(text, p.start, claimed, starts, reach, numerals) == expected, (text, p, claimed, starts)
+    kinds = {kind for _q, kind in seen}
+    qualifiers = {q for q, _kind in seen}
+    assert read > 1000
+    assert {"count", "rate", "percent", "duration", "money"} <= kinds, kinds
+    assert {"exact", "more_than", "at_least", "about"} <= qualifiers, qualifiers
+
+
+@needs_readings
+def test_readings_refuse_bad_arguments_instead_of_crashing(classifier):
+    extractor = classifier.extractor
+    readings = _readings(extractor)
+    text = "选派24万名干部"
+    numerals = extractor.numerals_python(text)
+    assert readings.paragraph(text, 0, [], [], [], numerals)[0][2] == 240000
+    with pytest.raises(TypeError):
+        readings.paragraph(text, 0, (), [], [], numerals)               # lists only
+    with pytest.raises(TypeError):
+        readings.paragraph(text, 0, [(0,)], [], [], numerals)           # a claimed span is a pair
+    with pytest.raises(TypeError):
+        readings.paragraph(text, 0, [(0, 1.5)], [], [], numerals)       # of ints
+    with pytest.raises(ValueError):
+        readings.paragraph(text, 0, [], [1], [], numerals)              # starts and reaches pair up
+    with pytest.raises(TypeError):
+        readings.paragraph(text, 0, [], [], [], [(numerals[0][0],)])    # a numeral is (spans, groups)
+    with pytest.raises(ValueError):
+        readings.paragraph(text, 5, [], [], [], numerals)               # a numeral before its paragraph
+    with pytest.raises(ValueError):
+        readings.paragraph("选派", 0, [], [], [], numerals)             # or beyond the text
+    with pytest.raises(KeyError):
+        core.COMPILED_QUANTITIES.Readings({}, {}, {}, {}, {}, {}, [], "，", {})
+
+
+@needs_readings
+def test_a_helper_error_other_than_not_a_number_propagates(classifier):
+    """NotANumber refuses a numeral, as in the reference; any other error is not swallowed."""
+    extractor = classifier.extractor
+    g = extractor.grammar
+
+    def broken(_num):
+        raise RuntimeError("broken helper")
+
+    readings = core.COMPILED_QUANTITIES.Readings(
+        dict(g.units), dict(extractor._before), {}, dict(extractor._after), dict(g.inside), dict(extractor._factors),
+        [], "，。", {"to_decimal": broken, "parse": broken, "vague_range": broken, "exact": broken,
+                    "rate": broken, "not_a_number": ValueError})
+    text = "选派两万名干部"
+    with pytest.raises(RuntimeError):
+        readings.paragraph(text, 0, [], [], [], extractor.numerals_python(text))
