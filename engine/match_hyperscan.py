@@ -15,6 +15,7 @@ missing, tifa uses the portable path and says nothing.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import pickle
 import re
@@ -155,8 +156,8 @@ class HyperscanRegions:
     """Where regexes may match: each pattern in Hyperscan's prefilter mode, all in one database.
 
     Prefilter mode compiles a pattern to a superset of its matches (lookarounds and
-    back-references are relaxed), so a paragraph none of whose positions ends a prefilter
-    match cannot hold a match of the regex itself. A pattern Hyperscan cannot compile even so,
+    back-references are relaxed), so a paragraph where no prefilter match ends cannot hold a
+    match of the regex itself. A pattern Hyperscan cannot compile even so,
     or one that can match the empty string, gets no gate (``None``): the caller searches it
     everywhere. Not picklable: rebuilt per process, from :data:`SERIALIZED` when there.
     """
@@ -166,7 +167,7 @@ class HyperscanRegions:
             raise ImportError(_MISSING)
         self.count = len(patterns)
         expressions = [_prefilter_expression(p) for p in patterns]
-        self.digest = hashlib.sha256(b"regions-single\0" + b"\0".join(expressions)).hexdigest()
+        self.digest = hashlib.sha256(b"regions-joined\0" + b"\0".join(expressions)).hexdigest()
         saved = SERIALIZED.get(self.digest)
         self.gated, blob = pickle.loads(saved) if saved is not None else ([], None)
         self.db = _loaded(blob)
@@ -178,10 +179,10 @@ class HyperscanRegions:
 
     @staticmethod
     def _compile(expressions: list[bytes]):
-        # SINGLEMATCH: whether a pattern may match in a paragraph is all that is asked, so one
-        # report per pattern and scan is enough (a trap such as `\d+(?:/\d+){2,}` ends many)
+        # MULTILINE: the paragraphs are scanned as lines of one text (see paragraphs()), and the
+        # ^ that _lookbehind_as_class writes must match at the start of each
         flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_PREFILTER | \
-            hyperscan.HS_FLAG_SINGLEMATCH
+            hyperscan.HS_FLAG_MULTILINE
 
         def database(ids: list[int]):
             db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -210,12 +211,49 @@ class HyperscanRegions:
 
     def paragraphs(self, text: str, paragraphs, wanted=None) -> list[set[int] | None]:
         """For each pattern, the positions (in ``paragraphs``; among ``wanted`` when given) of
-        the paragraphs it may match in; ``None`` for a pattern without a gate. Each paragraph
-        is scanned on its own: a match lies inside one paragraph, and the paragraphs worth
-        asking about are a minority of the text."""
+        the paragraphs it may match in; ``None`` for a pattern without a gate.
+
+        The paragraphs worth asking about are joined by line breaks and scanned in one call (a
+        call per paragraph cost three times as much). Every match a pattern has in a paragraph
+        on its own, it has there in the joined text too: anchors are dropped from the
+        expressions, and the ``^`` of a rewritten lookbehind matches after each line break
+        (MULTILINE). A match that reaches across a line break only adds the paragraph where it
+        ends, which the regex then searches for nothing: the sets may be larger, never smaller.
+        """
         out: list[set[int] | None] = [None] * self.count
         if self.db is None:
             return out
+        for i in self.gated:
+            out[i] = set()
+        parts, scanned, starts = [], [], []
+        at = 0
+        for k in range(len(paragraphs)) if wanted is None else sorted(wanted):
+            p = paragraphs[k]
+            try:
+                data = text[p.start:p.end].encode("utf-8")
+            except UnicodeEncodeError:   # a lone surrogate is no UTF-8: every pattern may match here
+                for i in self.gated:
+                    out[i].add(k)
+                continue
+            parts.append(data)
+            scanned.append(k)
+            starts.append(at)
+            at += len(data) + 1
+        if not parts:
+            return out
+        ends: list[int] = []
+        patterns: list[int] = []
+
+        def on_match(pattern, _start, end, _flags, _context):
+            ends.append(end)
+            patterns.append(pattern)
+            return None
+
+        self.db.scan(b"\n".join(parts), match_event_handler=on_match, scratch=self.scratch)
+        for end, pattern in zip(ends, patterns):
+            # the paragraph holding the match's last byte (a line break counts with the one before)
+            out[pattern].add(scanned[bisect.bisect_right(starts, end - 1) - 1])
+        return out
         for i in self.gated:
             out[i] = set()
         found: set[int] = set()

@@ -525,3 +525,32 @@ def test_lookbehind_prefilter_still_flags_every_paragraph_a_trap_matches():
     text = "2020年\n05版\n2020年3日\n第2020版\n12日"
     regions = HyperscanRegions(patterns)
     assert regions.paragraphs(text, split_lines(text)) == [{1}, {2, 4}]
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
+def test_joined_paragraphs_flag_every_paragraph_a_prefilter_matches_on_its_own():
+    """HyperscanRegions scans the paragraphs joined by line breaks: each paragraph where a
+    pattern's prefilter matches when the paragraph is scanned alone is flagged (the joined scan
+    may flag more, never less). Checked against scans of each paragraph alone, for the shipped
+    traps on the seeds and random near misses, and for lookbehinds on spaces and line starts."""
+    from engine.match_hyperscan import HyperscanRegions
+
+    def alone(regions, text, paragraphs):
+        out = [set() if i in regions.gated else None for i in range(regions.count)]
+        for k, p in enumerate(paragraphs):
+            def on_match(pattern, _s, _e, _f, _c):
+                out[pattern].add(k)
+            regions.db.scan(text[p.start:p.end].encode("utf-8"), match_event_handler=on_match, scratch=regions.scratch)
+        return out
+
+    shipped = Q.Extractor(_GRAMMAR, "hyperscan").trap_regions
+    spaced = HyperscanRegions([r"(?<!\s)\d+号", r"(?<![\d.])0\d+", r"\d+(?:/\d+){2,}", r"(?<!\S)[一二三]是"])
+    flagged = 0
+    for regions in (shipped, spaced):
+        for text in _all_seed_texts() + list(_random_trap_texts(1500, seed=23)) + ["12号\n 3号\n0/1/2\n一是\n x一是"]:
+            v, paragraphs = view(text), split_lines(text)
+            expected = alone(regions, v, paragraphs)
+            for own, joined in zip(expected, regions.paragraphs(v, paragraphs)):
+                assert (own is None and joined is None) or own <= joined, text
+                flagged += len(own or ())
+    assert flagged > 1000
