@@ -1021,19 +1021,216 @@ static PyTypeObject ReadingsType = {
     .tp_new = readings_new,
 };
 
+/* ------------------------------------------------------------- quantity rules --- */
+
+/* Extractor._rule: the first quantity rule (file order) for a unit whose cue or pattern is in
+ * the subject, else in the clause. Cues are found by their first character (a binary search per
+ * character of the subject), patterns run only past their literal gate. The Python method
+ * stays the reference (Extractor._rule_python).
+ *
+ *   QuantityRules(rules)  rules: per rule (units: frozenset, empty for any; cues: tuple of str;
+ *                                 gate: tuple of str, one of which each pattern needs, or None;
+ *                                 patterns: tuple of compiled patterns)
+ *   .pick(subject or None, clause, unit) -> the rule's index, or None
+ */
+typedef struct {
+    Py_UCS4 *chars;
+    Py_ssize_t len, rule;
+} Cue;
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t n;
+    PyObject **units, **patterns;    /* per rule */
+    Words *gates;
+    int *gated;
+    Cue *cues;                       /* sorted by first character */
+    Py_ssize_t n_cues;
+} QuantityRules;
+
+static void quantity_rules_dealloc(QuantityRules *self) {
+    for (Py_ssize_t i = 0; i < self->n; i++) {
+        if (self->units) Py_XDECREF(self->units[i]);
+        if (self->patterns) Py_XDECREF(self->patterns[i]);
+        if (self->gates) words_free(&self->gates[i]);
+    }
+    for (Py_ssize_t k = 0; k < self->n_cues; k++) PyMem_Free(self->cues[k].chars);
+    PyMem_Free(self->units); PyMem_Free(self->patterns); PyMem_Free(self->gates); PyMem_Free(self->gated);
+    PyMem_Free(self->cues);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int cue_cmp(const void *x, const void *y) {
+    const Cue *a = x, *b = y;
+    if (a->chars[0] != b->chars[0]) return a->chars[0] < b->chars[0] ? -1 : 1;
+    return (a->rule > b->rule) - (a->rule < b->rule);
+}
+
+static PyObject *quantity_rules_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *rules;
+    static char *names[] = {"rules", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:QuantityRules", names, &rules)) return NULL;
+    PyObject *fast = PySequence_Fast(rules, "rules must be a sequence");
+    if (!fast) return NULL;
+    QuantityRules *self = (QuantityRules *)type->tp_alloc(type, 0);
+    if (!self) { Py_DECREF(fast); return NULL; }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast), total = 0;
+    self->units = PyMem_Calloc(n ? n : 1, sizeof(PyObject *));
+    self->patterns = PyMem_Calloc(n ? n : 1, sizeof(PyObject *));
+    self->gates = PyMem_Calloc(n ? n : 1, sizeof(Words));
+    self->gated = PyMem_Calloc(n ? n : 1, sizeof(int));
+    if (!self->units || !self->patterns || !self->gates || !self->gated) { PyErr_NoMemory(); goto fail; }
+    self->n = n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *rule = PySequence_Fast_GET_ITEM(fast, i);
+        if (!PyTuple_Check(rule) || PyTuple_GET_SIZE(rule) != 4 || !PyAnySet_Check(PyTuple_GET_ITEM(rule, 0))
+            || !PyTuple_Check(PyTuple_GET_ITEM(rule, 1)) || !PyTuple_Check(PyTuple_GET_ITEM(rule, 3))) {
+            PyErr_SetString(PyExc_TypeError, "each rule is (units: frozenset, cues: tuple, gate: tuple or None, patterns: tuple)");
+            goto fail;
+        }
+        if (!(self->units[i] = PyFrozenSet_New(PyTuple_GET_ITEM(rule, 0)))) goto fail;
+        self->patterns[i] = Py_NewRef(PyTuple_GET_ITEM(rule, 3));
+        PyObject *gate = PyTuple_GET_ITEM(rule, 2);
+        if (gate != Py_None) {
+            self->gated[i] = 1;
+            if (words_init(&self->gates[i], gate, "gate", 0) < 0) goto fail;
+        }
+        total += PyTuple_GET_SIZE(PyTuple_GET_ITEM(rule, 1));
+    }
+    self->cues = PyMem_Calloc(total ? total : 1, sizeof(Cue));
+    if (!self->cues) { PyErr_NoMemory(); goto fail; }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *cues = PyTuple_GET_ITEM(PySequence_Fast_GET_ITEM(fast, i), 1);
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(cues); k++) {
+            PyObject *cue = PyTuple_GET_ITEM(cues, k);
+            if (!PyUnicode_Check(cue) || PyUnicode_GET_LENGTH(cue) == 0) {
+                PyErr_SetString(PyExc_TypeError, "cues must be non-empty str");
+                goto fail;
+            }
+            Cue *c = &self->cues[self->n_cues];
+            if (!(c->chars = PyUnicode_AsUCS4Copy(cue))) goto fail;
+            c->len = PyUnicode_GET_LENGTH(cue);
+            c->rule = i;
+            self->n_cues++;
+        }
+    }
+    qsort(self->cues, self->n_cues, sizeof(Cue), cue_cmp);
+    Py_DECREF(fast);
+    return (PyObject *)self;
+fail:
+    Py_DECREF(fast);
+    Py_DECREF(self);
+    return NULL;
+}
+
+/* the first rule (lowest index) among the eligible ones with a cue in where, or -1 */
+static Py_ssize_t first_cued(const QuantityRules *self, const uint8_t *eligible, PyObject *where) {
+    int kind = PyUnicode_KIND(where);
+    const void *data = PyUnicode_DATA(where);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(where), first = -1;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, j);
+        Py_ssize_t lo = 0, hi = self->n_cues;
+        while (lo < hi) {   /* the first cue starting with c */
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (self->cues[mid].chars[0] < c) lo = mid + 1; else hi = mid;
+        }
+        for (Py_ssize_t k = lo; k < self->n_cues && self->cues[k].chars[0] == c; k++) {
+            const Cue *cue = &self->cues[k];
+            if ((first >= 0 && cue->rule >= first) || !eligible[cue->rule] || j + cue->len > n) continue;
+            Py_ssize_t m = 1;
+            while (m < cue->len && PyUnicode_READ(kind, data, j + m) == cue->chars[m]) m++;
+            if (m == cue->len) first = cue->rule;
+        }
+    }
+    return first;
+}
+
+static PyObject *quantity_rules_pick(QuantityRules *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || (args[0] != Py_None && !PyUnicode_Check(args[0])) || !PyUnicode_Check(args[1])
+        || !PyUnicode_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "pick(subject or None, clause, unit): str");
+        return NULL;
+    }
+    PyObject *unit = args[2];
+    Py_ssize_t slash = PyUnicode_FindChar(unit, '/', 0, PyUnicode_GET_LENGTH(unit), 1);
+    if (slash == -2) return NULL;
+    PyObject *base = slash >= 0 ? PyUnicode_Substring(unit, 0, slash) : Py_NewRef(unit);
+    if (!base) return NULL;
+    /* per call, not in the object: a pattern's search may run Python code that picks again */
+    uint8_t local[64], *eligible = self->n <= 64 ? local : PyMem_Malloc(self->n);
+    if (!eligible) { Py_DECREF(base); return PyErr_NoMemory(); }
+    PyObject *out = NULL;
+    for (Py_ssize_t i = 0; i < self->n; i++) {
+        int in = PySet_GET_SIZE(self->units[i]) == 0 ? 1 : PySet_Contains(self->units[i], base);
+        if (in < 0) { Py_DECREF(base); goto done; }
+        eligible[i] = (uint8_t)in;
+    }
+    Py_DECREF(base);
+    /* the subject and the clause are held: a pattern's search cannot free them */
+    PyObject *places[2] = {args[0], args[1]};
+    for (int w = 0; w < 2; w++) {
+        PyObject *where = places[w];
+        if (where == Py_None || PyUnicode_GET_LENGTH(where) == 0) continue;
+        Py_ssize_t first = first_cued(self, eligible, where);
+        /* only a rule with patterns that comes before it can still win */
+        for (Py_ssize_t i = 0; i < self->n && (first < 0 || i <= first); i++) {
+            if (!eligible[i] || PyTuple_GET_SIZE(self->patterns[i]) == 0) continue;
+            if (self->gated[i]
+                && !holds_word(PyUnicode_KIND(where), PyUnicode_DATA(where), 0, PyUnicode_GET_LENGTH(where),
+                               &self->gates[i]))
+                continue;
+            PyObject *patterns = Py_NewRef(self->patterns[i]);
+            for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(patterns); k++) {
+                PyObject *m = PyObject_CallMethod(PyTuple_GET_ITEM(patterns, k), "search", "O", where);
+                if (!m) { Py_DECREF(patterns); goto done; }
+                int found = m != Py_None;
+                Py_DECREF(m);
+                if (found) { Py_DECREF(patterns); out = PyLong_FromSsize_t(i); goto done; }
+            }
+            Py_DECREF(patterns);
+        }
+        if (first >= 0) { out = PyLong_FromSsize_t(first); goto done; }
+    }
+    out = Py_NewRef(Py_None);
+done:
+    if (eligible != local) PyMem_Free(eligible);
+    return out;
+}
+
+static PyMethodDef quantity_rules_methods[] = {
+    {"pick", (PyCFunction)(void (*)(void))quantity_rules_pick, METH_FASTCALL,
+     "pick(subject or None, clause, unit) -> the index of the first quantity rule for the unit with a cue or pattern"
+     " in the subject, else in the clause; or None"},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyTypeObject QuantityRulesType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "engine._quantities.QuantityRules",
+    .tp_basicsize = sizeof(QuantityRules),
+    .tp_dealloc = (destructor)quantity_rules_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "the quantity rules of engine.quantities: QuantityRules(rules)",
+    .tp_methods = quantity_rules_methods,
+    .tp_new = quantity_rules_new,
+};
+
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "engine._quantities", "the numeral scan, readings and subjects of the quantity stage, compiled (see engine/core.py)",
     -1, NULL, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__quantities(void) {
-    if (PyType_Ready(&NumeralsType) < 0 || PyType_Ready(&SubjectsType) < 0 || PyType_Ready(&ReadingsType) < 0)
+    if (PyType_Ready(&NumeralsType) < 0 || PyType_Ready(&SubjectsType) < 0 || PyType_Ready(&ReadingsType) < 0
+        || PyType_Ready(&QuantityRulesType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     if (PyModule_AddObjectRef(m, "Numerals", (PyObject *)&NumeralsType) < 0
         || PyModule_AddObjectRef(m, "Subjects", (PyObject *)&SubjectsType) < 0
-        || PyModule_AddObjectRef(m, "Readings", (PyObject *)&ReadingsType) < 0) {
+        || PyModule_AddObjectRef(m, "Readings", (PyObject *)&ReadingsType) < 0
+        || PyModule_AddObjectRef(m, "QuantityRules", (PyObject *)&QuantityRulesType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -351,6 +351,8 @@ class Extractor:
         if owners:
             self.cues.make_automaton()
         self._has_cues = bool(owners)
+        # the same choice in C where engine/_quantities.c is built (_rule_python is the reference)
+        self._rule_picker = compiled_rules(self)
         self._after = dict(grammar.after)
         self._before: dict[str, str] = {}
         for word, qual in grammar.before:
@@ -674,7 +676,14 @@ class Extractor:
 
     def _rule(self, subject: str | None, clause: str, unit: str) -> QuantityRule | None:
         """The first quantity rule (file order) for this unit whose cue or pattern is in the
-        subject, else in the clause."""
+        subject, else in the clause. Compiled where engine/_quantities.c is built
+        (:meth:`_rule_python` is the reference)."""
+        if self._rule_picker is not None:
+            i = self._rule_picker.pick(subject, clause, unit)
+            return None if i is None else self.grammar.rules[i]
+        return self._rule_python(subject, clause, unit)
+
+    def _rule_python(self, subject: str | None, clause: str, unit: str) -> QuantityRule | None:
         base_unit = unit.split("/", 1)[0]
         eligible = self._rules_by_unit.get(base_unit)
         if eligible is None:
@@ -743,6 +752,21 @@ def compiled_readings(extractor: Extractor, module=QUANTITIES):
         {"to_decimal": numbers.to_decimal, "parse": numbers.parse, "vague_range": _vague_range,
          "exact": numbers.exact, "rate": functools.partial(_rate, extractor._rate_table),
          "not_a_number": numbers.NotANumber})
+
+
+def compiled_rules(extractor: Extractor, module=QUANTITIES):
+    """The compiled :meth:`Extractor._rule` of an extractor's grammar (None without ``module``):
+    per rule its units, cues, the literal gate of its patterns (as ``_rules_for`` makes it) and
+    its compiled patterns."""
+    if module is None:
+        return None
+    rules = []
+    for rule in extractor.grammar.rules:
+        patterns = extractor.rule_patterns[rule.id]
+        gates = [_literal_gate(p) for p in patterns]
+        gate = None if None in gates else tuple(dict.fromkeys(w for g in gates for w in g))
+        rules.append((frozenset(rule.units), tuple(rule.cues), gate, patterns))
+    return module.QuantityRules(rules)
 
 
 def _vague_range(num: str, chinese: bool, factor: int, after_multiplier: bool):

@@ -11,6 +11,7 @@ import opencc
 import pytest
 from click.testing import CliRunner
 
+from engine import core
 from engine import quantities as Q
 from engine import quantity_eval
 from engine.cli import main
@@ -495,14 +496,23 @@ def test_quantity_rule_is_the_first_in_file_order():
                     return rule
         return None
 
+    # the compiled choice (engine/_quantities.c), even under TIFA_CORE=python, and the Python reference
+    picker = Q.compiled_rules(_EXTRACTOR, core.COMPILED_QUANTITIES) if core.COMPILED_QUANTITIES is not None else None
     rng = random.Random(7)
     words = [c for r in _GRAMMAR.rules for c in r.cues] + ["村", "党村", "文件", "精简", "干部", "培训", "党员", "的"]
     units = ["", "%", "个/万名", *_GRAMMAR.units]
+    themed = 0
     for _ in range(3000):
-        subject = "".join(rng.choice(words) for _ in range(rng.randrange(0, 4)))
+        subject = "".join(rng.choice(words) for _ in range(rng.randrange(0, 4))) or None
         clause = "".join(rng.choice(words) for _ in range(rng.randrange(0, 6)))
         unit = rng.choice(units)
-        assert _EXTRACTOR._rule(subject or None, clause, unit) == plain(subject or None, clause, unit), (subject, clause)
+        expected = plain(subject, clause, unit)
+        themed += expected is not None
+        assert _EXTRACTOR._rule_python(subject, clause, unit) == expected, (subject, clause, unit)
+        if picker is not None:
+            i = picker.pick(subject, clause, unit)
+            assert (None if i is None else _GRAMMAR.rules[i]) == expected, (subject, clause, unit)
+    assert themed > 1000
 
 
 def test_prefilter_reads_a_leading_one_character_lookbehind_as_a_class():

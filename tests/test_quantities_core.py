@@ -15,7 +15,7 @@ import pytest
 from engine import core
 from engine.normalize import view
 from engine.segment import Paragraph
-from engine.quantities import Extractor, Grammar, compiled_numerals, compiled_readings, compiled_subjects
+from engine.quantities import Extractor, Grammar, compiled_numerals, compiled_readings, compiled_rules, compiled_subjects
 
 from conftest import SEED_FILES
 
@@ -335,3 +335,52 @@ def test_a_helper_error_other_than_not_a_number_propagates(classifier):
     text = "选派两万名干部"
     with pytest.raises(RuntimeError):
         readings.paragraph(text, 0, [], [], [], extractor.numerals_python(text))
+
+
+# ------------------------------------------------------------- quantity rules ---
+
+@needs_readings
+def test_quantity_rules_pick_as_the_reference_with_overlapping_cues_units_and_gates():
+    """Cues that overlap and share first characters, rules limited to units, patterns with and
+    without a literal gate, ahead of and behind the first cued rule."""
+    rules = [
+        ("r0", {"units": ["名"], "cues": ["干部", "干部培训"], "patterns": []}),
+        ("r1", {"units": [], "cues": ["培训"], "patterns": [r"党员.{0,3}教育"]}),
+        ("r2", {"units": ["个"], "cues": ["村", "村级"], "patterns": [r"(?<!党)组织$"]}),
+        ("r3", {"units": [], "cues": ["人才", "干"], "patterns": []}),
+        ("r4", {"units": ["名", "个"], "cues": [], "patterns": [r"^选派", r"引进\w+"]}),
+    ]
+    from engine.quantities import Entry, QuantityRule
+    grammar = Grammar(units={"名": "count", "个": "count", "%": "percent"}, rules=tuple(
+        QuantityRule(Entry(rid, "", (), (), i, "rules"), "干部队伍", tuple(r["cues"]), tuple(r["patterns"]),
+                     frozenset(r["units"])) for i, (rid, r) in enumerate(rules)))
+    extractor = Extractor(grammar, backend="portable")
+    picker = compiled_rules(extractor, core.COMPILED_QUANTITIES)
+    words = ["干部", "干", "部", "培训", "村", "村级", "党", "组织", "人才", "选派", "引进", "专家", "党员", "教育", "的"]
+    rng = random.Random(3)
+    picked = set()
+    for _ in range(4000):
+        subject = "".join(rng.choice(words) for _ in range(rng.randrange(0, 5))) or None
+        clause = "".join(rng.choice(words) for _ in range(rng.randrange(0, 7)))
+        unit = rng.choice(["", "名", "个", "个/万名", "%", "名/人"])
+        expected = extractor._rule_python(subject, clause, unit)
+        i = picker.pick(subject, clause, unit)
+        assert (None if i is None else grammar.rules[i]) == expected, (subject, clause, unit)
+        picked.add(i)
+    assert picked == {None, 0, 1, 2, 3, 4}
+
+
+@needs_readings
+def test_quantity_rules_refuse_bad_arguments_instead_of_crashing():
+    QuantityRules = core.COMPILED_QUANTITIES.QuantityRules
+    with pytest.raises(TypeError):
+        QuantityRules([("名", (), None, ())])             # units are a set
+    with pytest.raises(TypeError):
+        QuantityRules([(frozenset(), ("",), None, ())])   # cues are non-empty
+    picker = QuantityRules([(frozenset(), ("干部",), None, ())])
+    assert picker.pick("干部", "", "名") == 0
+    assert picker.pick(None, "培训", "名") is None
+    with pytest.raises(TypeError):
+        picker.pick("干部", None, "名")
+    with pytest.raises(TypeError):
+        picker.pick("干部", "", 3)
