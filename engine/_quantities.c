@@ -1,4 +1,5 @@
-/* _quantities: the numeral scan and the subjects of the quantity stage, compiled.
+/* _quantities: the numeral scan, the readings, the subjects and the rule choice of the quantity
+ * stage, compiled (each type below says what it stands for; the Python code stays the reference).
  *
  * engine/quantities.py finds numerals with one `regex` pattern over the whole document (an
  * Arabic or Chinese numeral, then optional words: vague-amount, multiplier, vague-amount,

@@ -1,6 +1,6 @@
 """core: tifa's compiled loops, where they were built: the per-hit loops
-(``engine/_hitcore.c``), the numeral scan and subjects of the quantity stage
-(``engine/_quantities.c``) and the character loops of the normalize stage
+(``engine/_hitcore.c``), the numeral scan, readings, subjects and rule choice of the quantity
+stage (``engine/_quantities.c``) and the character loops of the normalize stage
 (``engine/_normalize.c``).
 
 Input: nothing (an import). Output: :data:`NATIVE`, the module the match, classify and
@@ -15,8 +15,10 @@ a few microseconds each in Python. ``_hitcore`` does these loops in C behind the
 functions (:func:`engine.match.by_paragraph`, :func:`engine.match.filter_hits`,
 :func:`engine.classify.own_scores`, the evidence of :mod:`engine.pipeline`, and the ``native``
 scanner of :class:`engine.match.Matcher`). ``_quantities`` does the numeral scan of the
-quantity stage with the refusals that need nothing but the numeral, and the subjects
-(:meth:`engine.quantities.Extractor.numerals`, :meth:`engine.quantities.Extractor._subject`). ``_normalize`` maps a text through the view's
+quantity stage with the refusals that need nothing but the numeral, the reading of each
+numeral in its paragraph, the subjects and the choice of quantity rule
+(:meth:`engine.quantities.Extractor.numerals`, ``Extractor._candidate`` for a whole paragraph,
+``Extractor._subject``, ``Extractor._rule``). ``_normalize`` maps a text through the view's
 table and counts its traditional characters (:func:`engine.normalize.view`,
 :func:`engine.normalize.detect_script`). The Python code stays as the reference: the tests run
 both and compare them (tests/test_hitcore.py, tests/test_quantities_core.py,

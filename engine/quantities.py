@@ -15,8 +15,10 @@ subject (the verb phrase before the number plus the noun after the counter: 选�
 选派干部) -> theme from the first quantity rule whose cue is in the subject (then in the
 clause). :func:`evidence` turns rule themes into a small score for the paragraph before it
 is labelled; :func:`with_fallback` then gives unthemed quantities their paragraph's theme.
-The numeral scan and the subjects run in C where engine/_quantities.c is built
-(:func:`compiled_numerals`, :func:`compiled_subjects`; the Python methods stay the reference).
+The numeral scan, the reading of each numeral in its paragraph, the subjects and the choice of
+quantity rule run in C where engine/_quantities.c is built (:func:`compiled_numerals`,
+:func:`compiled_readings`, :func:`compiled_subjects`, :func:`compiled_rules`; the Python methods
+stay the reference).
 
 Invariants: matching runs on the view, so a traditional-script document gives the same
 quantities as its simplified form (``text`` alone is original; subject and unit come from
