@@ -116,16 +116,16 @@ needs_subjects = pytest.mark.skipif(core.COMPILED_QUANTITIES is None,
                                     reason="engine/_quantities.c was not compiled here (no C compiler)")
 
 
-def _subject_calls(classifier, monkeypatch) -> list[tuple]:
-    """The arguments of every Extractor._subject call while the seeds are classified."""
+def _seed_calls(classifier, monkeypatch, method: str) -> list[tuple]:
+    """The arguments of every call of an Extractor method while the seeds are classified."""
     calls = []
-    original = Extractor._subject
+    original = getattr(Extractor, method)
 
     def recording(self, *args):
         calls.append(args)
         return original(self, *args)
 
-    monkeypatch.setattr(Extractor, "_subject", recording)
+    monkeypatch.setattr(Extractor, method, recording)
     for path in SEED_FILES:
         classifier.classify(path.read_text(encoding="utf-8"), path.stem)
     monkeypatch.undo()
@@ -136,7 +136,7 @@ def _subject_calls(classifier, monkeypatch) -> list[tuple]:
 def test_subjects_equal_the_python_reference_on_the_seeds(classifier, monkeypatch):
     extractor = classifier.extractor
     subjects = compiled_subjects(extractor.grammar, core.COMPILED_QUANTITIES)
-    calls = _subject_calls(classifier, monkeypatch)
+    calls = _seed_calls(classifier, monkeypatch, "_subject")
     assert len(calls) > 100
     for text_view, p, *rest in calls:
         assert subjects.subject(text_view, p.end, *rest) == extractor._subject_python(text_view, p, *rest)
@@ -222,27 +222,11 @@ def _reference(extractor, text, p, claimed, slogans, numerals) -> list[tuple]:
     return out
 
 
-def _paragraph_calls(classifier, monkeypatch) -> list[tuple]:
-    """The arguments of every Extractor._paragraph call while the seeds are classified."""
-    calls = []
-    original = Extractor._paragraph
-
-    def recording(self, *args):
-        calls.append(args)
-        return original(self, *args)
-
-    monkeypatch.setattr(Extractor, "_paragraph", recording)
-    for path in SEED_FILES:
-        classifier.classify(path.read_text(encoding="utf-8"), path.stem)
-    monkeypatch.undo()
-    return calls
-
-
 @needs_readings
 def test_readings_equal_the_python_reference_on_the_seeds(classifier, monkeypatch):
     extractor = classifier.extractor
     readings = _readings(extractor)
-    calls = _paragraph_calls(classifier, monkeypatch)
+    calls = _seed_calls(classifier, monkeypatch, "_paragraph")
     read = 0
     for _text, text_view, p, claimed, slogans, numerals in calls:
         expected = _reference(extractor, text_view, p, claimed, slogans, numerals)
