@@ -38,6 +38,8 @@ STAGES = [
     ("quantities", "quantities.py", "extract"),
     ("  of which: traps", "quantities.py", "trap_spans"),
     ("  of which: numeral candidates", "quantities.py", "_candidate"),
+    # the same work in C (engine/_quantities.c), a paragraph per call: cProfile names builtins so
+    ("  of which: numeral candidates", "~", "<method 'paragraph' of 'engine._quantities.Readings' objects>"),
     ("  of which: subjects", "quantities.py", "_subject"),
     ("  of which: quantity rules", "quantities.py", "_rule"),
     ("result object", "pipeline.py", "_paragraph"),
