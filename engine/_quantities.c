@@ -920,10 +920,12 @@ static PyObject *read_numeral(Readings *self, PyObject *text, int kind, const vo
         rng = PyObject_CallFunction(self->vague_range, "OOOO", num, chinese ? Py_True : Py_False, factor,
                                     v2 != Py_None && PyUnicode_GET_LENGTH(v2) > 0 ? Py_True : Py_False);
         if (!rng) goto done;
-    } else if (after_q && PyObject_IsTrue(after_q)) {
-        qualifier = after_q;
-    } else if (before_q && PyObject_IsTrue(before_q)) {
-        qualifier = before_q;
+    } else {
+        int after_true = after_q ? PyObject_IsTrue(after_q) : 0, before_true = 0;
+        if (after_true < 0) goto done;
+        if (!after_true && before_q && (before_true = PyObject_IsTrue(before_q)) < 0) goto done;
+        if (after_true) qualifier = after_q;
+        else if (before_true) qualifier = before_q;
     }
     if (!(value = PyNumber_Multiply(head, factor))) goto done;
     if (!PyLong_CheckExact(value)) {
@@ -931,7 +933,11 @@ static PyObject *read_numeral(Readings *self, PyObject *text, int kind, const vo
         if (!whole) goto done;
         Py_SETREF(value, whole);
     }
-    if (duration && !vague && PyUnicode_Compare(qualifier, self->s_exact) != 0) qualifier = self->s_exact;
+    if (duration && !vague) {
+        int not_exact = PyObject_RichCompareBool(qualifier, self->s_exact, Py_NE);
+        if (not_exact < 0) goto done;
+        if (not_exact) qualifier = self->s_exact;
+    }
     Py_ssize_t pre_end = qstart, clause = clause_start_of(self, kind, data, p_start, qstart);
     unit_out = Py_NewRef(has_unit ? unit : self->empty);
     PyObject *kind_out = kind_of;
