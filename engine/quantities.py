@@ -722,9 +722,7 @@ class Extractor:
         patterned = []
         for i, patterns in table:
             if patterns:
-                gates = [_literal_gate(p) for p in patterns]
-                gate = None if None in gates else tuple(dict.fromkeys(w for g in gates for w in g))
-                patterned.append((i, gate, patterns))
+                patterned.append((i, _patterns_gate(patterns), patterns))
         return frozenset(i for i, _ in table), patterned
 
 
@@ -758,16 +756,13 @@ def compiled_readings(extractor: Extractor, module=QUANTITIES):
 
 def compiled_rules(extractor: Extractor, module=QUANTITIES):
     """The compiled :meth:`Extractor._rule` of an extractor's grammar (None without ``module``):
-    per rule its units, cues, the literal gate of its patterns (as ``_rules_for`` makes it) and
-    its compiled patterns."""
+    per rule its units, cues, the literal gate of its patterns and its compiled patterns."""
     if module is None:
         return None
     rules = []
     for rule in extractor.grammar.rules:
         patterns = extractor.rule_patterns[rule.id]
-        gates = [_literal_gate(p) for p in patterns]
-        gate = None if None in gates else tuple(dict.fromkeys(w for g in gates for w in g))
-        rules.append((frozenset(rule.units), tuple(rule.cues), gate, patterns))
+        rules.append((frozenset(rule.units), tuple(rule.cues), _patterns_gate(patterns), patterns))
     return module.QuantityRules(rules)
 
 
@@ -815,6 +810,13 @@ def _literal_gate(pattern: regex.Pattern) -> tuple[str, ...] | None:
         return None
     gate = min(groups, key=len)
     return tuple(w for w in gate if not any(o != w and o in w for o in gate))   # 平均每 holds 每: 每 is enough
+
+
+def _patterns_gate(patterns) -> tuple[str, ...] | None:
+    """Literals one of which every match of any of ``patterns`` holds (None: not known for one of
+    them): a quantity rule's patterns are searched only where one of them occurs."""
+    gates = [_literal_gate(p) for p in patterns]
+    return None if None in gates else tuple(dict.fromkeys(w for g in gates for w in g))
 
 
 def _holds_any(text: str, literals) -> bool:
