@@ -753,9 +753,8 @@ static int same_chars(int kind, const void *data, Py_ssize_t at, const Py_UCS4 *
 
 /* whether text[a:b] holds one of the words (str.__contains__ over a slice) */
 static int holds_word(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, const Words *w) {
-    for (Py_ssize_t k = 0; k < w->n; k++)
-        for (Py_ssize_t i = a; i + w->len[k] <= b; i++)
-            if (same_chars(kind, data, i, w->chars[k], w->len[k])) return 1;
+    for (Py_ssize_t i = a; i < b; i++)
+        if (word_at(w, kind, data, b, i) >= 0) return 1;
     return 0;
 }
 
