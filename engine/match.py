@@ -163,6 +163,7 @@ class Matcher:
         keys: dict[str, tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]] = {
             k: (list(owners), [], []) for k, owners in table.items()}
         self._always: list[int] = []
+        self._caseless: dict[int, tuple[regex.Pattern, ...]] = {}   # pattern -> a search for each literal set
         self._verify: dict[int, dict] = {}       # verified pattern -> keyword arguments of its match calls
         # verified pattern -> (not_before, not_after) per string, when those decide it alone
         self._conditions: dict[int, tuple] = {}
@@ -214,6 +215,13 @@ class Matcher:
                 for gi, group in enumerate(pl.groups):
                     for string in group:
                         keys.setdefault(string, ([], [], []))[2].append((pid, gi))
+            elif compiled.flags & regex.IGNORECASE and (groups := prefilter.caseless_groups(compiled.pattern,
+                                                                                      compiled.flags)):
+                # each set searched as one alternation with the pattern's own folding (one
+                # quick search each, instead of the pattern's scan of the whole document)
+                folding = regex.IGNORECASE | (compiled.flags & (regex.ASCII | regex.UNICODE))
+                self._caseless[pid] = tuple(regex.compile("|".join(map(regex.escape, group)), folding)
+                                            for group in groups)
             else:
                 self._always.append(pid)
         placed = set(self._window) | self._single_line   # patterns that need every place of their literals
@@ -287,6 +295,9 @@ class Matcher:
                         places.append(start)
         enabled = self._enabled(key_places) if key_places else set()
         enabled.update(self._always)
+        for pid, searches in self._caseless.items():
+            if all(search.search(text_view) is not None for search in searches):
+                enabled.add(pid)
         for pid, found in expanded.items():
             owner, pattern = self.patterns[pid]
             conditions = self._conditions.get(pid)

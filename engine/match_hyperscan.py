@@ -254,24 +254,3 @@ class HyperscanRegions:
             # the paragraph holding the match's last byte (a line break counts with the one before)
             out[pattern].add(scanned[bisect.bisect_right(starts, end - 1) - 1])
         return out
-        for i in self.gated:
-            out[i] = set()
-        found: set[int] = set()
-        add = found.add
-
-        def on_match(pattern, _start, _end, _flags, _context):
-            add(pattern)
-            return None
-
-        for k in range(len(paragraphs)) if wanted is None else sorted(wanted):
-            p = paragraphs[k]
-            try:
-                data = text[p.start:p.end].encode("utf-8")
-            except UnicodeEncodeError:   # a lone surrogate is no UTF-8: every pattern may match here
-                found.update(self.gated)
-            else:
-                self.db.scan(data, match_event_handler=on_match, scratch=self.scratch)
-            for pattern in found:
-                out[pattern].add(k)
-            found.clear()
-        return out

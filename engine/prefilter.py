@@ -361,10 +361,11 @@ def _as_category(m) -> str:
     return m.group(1) + ("\\d" if m.group(2) == "p" else "\\D")
 
 
-def _parse(pattern: str, flags: int):
-    """The standard parser's tree of a pattern, or None for case folding (refused outright) and
-    regex-module syntax the standard parser does not know."""
-    if flags & C.SRE_FLAG_IGNORECASE:
+def _parse(pattern: str, flags: int, caseless: bool = False):
+    """The standard parser's tree of a pattern, or None for case folding (refused outright,
+    unless ``caseless``: then the tree holds the literals as written) and regex-module syntax
+    the standard parser does not know."""
+    if flags & C.SRE_FLAG_IGNORECASE and not caseless:
         return None
     if "\\p" in pattern or "\\P" in pattern:
         pattern = _PROPERTY.sub(_as_category, pattern)
@@ -372,7 +373,25 @@ def _parse(pattern: str, flags: int):
         parsed = P.parse(pattern, flags & (C.SRE_FLAG_VERBOSE | C.SRE_FLAG_MULTILINE | C.SRE_FLAG_DOTALL))
     except Exception:
         return None
-    return None if parsed.state.flags & C.SRE_FLAG_IGNORECASE else parsed
+    return None if parsed.state.flags & C.SRE_FLAG_IGNORECASE and not caseless else parsed
+
+
+def caseless_groups(pattern: str, flags: int) -> tuple[tuple[str, ...], ...]:
+    """Literal sets of a pattern with case folding, which :func:`plan` refuses: every match
+    holds one literal of each set *in some case* (the literals as written, since folding only
+    widens what each character matches), so a search for each set with the pattern's own
+    folding rules a document out or in. None under full case folding (``regex.FULLCASE``,
+    on by default in ``regex.V1``), where one character may stand for two and a fold may
+    straddle a literal's edge."""
+    if flags & (regex.FULLCASE | regex.V1) or "(?f" in pattern or "(?V1" in pattern:
+        return ()
+    parsed = _parse(pattern, flags, caseless=True)
+    if parsed is None:
+        return ()
+    try:
+        return _ranked_groups(_candidates_seq(list(parsed)), MIN_GATE_CHARS)
+    except RecursionError:
+        return ()
 
 
 def _ranked_groups(candidates: list[frozenset[str]], min_chars: int) -> tuple[tuple[str, ...], ...]:

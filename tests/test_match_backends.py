@@ -293,3 +293,30 @@ def test_window_search_keeps_matches_of_full_width(ruleset, backend):
     found = matcher.find(text)[0]
     assert found == matcher.find_slow(text)
     assert (2000, 2006, 0) in {(h.start, h.end, h.rule) for h in found}
+
+
+def test_caseless_groups_take_the_literals_as_written():
+    assert prefilter.caseless_groups(r"(?i)\S{0,40}\.(jpg|png)", regex.I) == ((".jpg", ".png"),)
+    assert prefilter.caseless_groups("(?i)ab(?-i:cd)ef", regex.I) == (("ab",), ("ef",))
+    assert prefilter.caseless_groups("(?i)a.b", regex.I) == ()                   # no literal of two characters
+    assert prefilter.caseless_groups("(?fi)strasse", regex.I | regex.F) == ()   # full folding: ß may stand for ss
+    assert prefilter.caseless_groups("(?i)strasse", regex.I | regex.V1) == ()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_caseless_patterns_behave_like_finditer(ruleset, backend):
+    """Patterns with case folding run only in documents where a search with their own folding
+    finds a literal of each set; letters with unusual folds (the Kelvin sign, long s) included."""
+    patterns = [r"(?i)^\S{0,6}\.(jpg|png)$", r"(?i)ks[a-c]?|xyz", r"(?i)ab(?-i:cd)ef", r"(?fi)strasse", r"(?i)a.b"]
+    matcher = Matcher(_ruleset([_rule(i, patterns=[p]) for i, p in enumerate(patterns)], ruleset), backend)
+    assert set(matcher._caseless) == {0, 1, 2}
+    rng = random.Random(13)
+    alphabet = ["a", "A", "b", "B", "c", "C", "k", "K", "\u212a", "s", "S", "\u017f", "x", "X", "yz", "YZ", "Yz",
+                "cd", "CD", "ef", "EF", "aBcdeF", "ß", "straße", "stra", "STRA", ".jpg", ".JPG", ".Png", "img", " ", "\n", "。"]
+    found_any = set()
+    for _ in range(600):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        found = matcher.find(text)[0]
+        assert found == matcher.find_slow(text), text
+        found_any.update(h.rule for h in found)
+    assert found_any >= {0, 1, 2, 3, 4}   # every pattern matched somewhere
