@@ -1253,34 +1253,29 @@ fail:
     return NULL;
 }
 
-/* The JSON text of evidence(hits, text) as orjson writes it, without building the
+/* Appends the JSON text of evidence(hits, text) to b as orjson writes it, without building the
  * objects, from each rule's head ('{"rule":..,"theme":..,"span":[') and tail (',"weight":..}').
- * None when a piece of text holds a surrogate (not UTF-8) or a rule has no head (its weight
- * is beyond what orjson writes): the caller builds the objects then. */
-static PyObject *table_evidence_json(RuleTable *t, PyObject *args) {
-    PyObject *hits, *text;
-    if (!PyArg_ParseTuple(args, "O!U:evidence_json", &PyList_Type, &hits, &text)) return NULL;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text), n = PyList_GET_SIZE(hits);
-    Bytes b = {NULL, 0, 0};
-    if (bytes_reserve(&b, 2) < 0) return NULL;
-    b.data[b.len++] = '[';
+ * 1 when a piece of text holds a surrogate (not UTF-8) or a rule has no head (its weight is
+ * beyond what orjson writes): the caller builds the objects then; -1 on an error. */
+static int put_evidence(RuleTable *t, Bytes *b, PyObject *hits, int kind, const void *data, Py_ssize_t length) {
+    Py_ssize_t n = PyList_GET_SIZE(hits);
+    if (bytes_reserve(b, 2) < 0) return -1;
+    b->data[b->len++] = '[';
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *start, *end, *rule;
-        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto fail;
+        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) return -1;
         Py_ssize_t e = table_find(t, rule);
-        if (e < 0) { PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table"); goto fail; }
+        if (e < 0) { PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table"); return -1; }
         PyObject *head = PyTuple_GET_ITEM(t->heads, e), *tail = PyTuple_GET_ITEM(t->tails, e);
-        if (!PyBytes_Check(head) || !PyBytes_Check(tail)) goto none;
+        if (!PyBytes_Check(head) || !PyBytes_Check(tail)) return 1;
         Py_ssize_t a = PyLong_AsSsize_t(start), z = PyLong_AsSsize_t(end);
-        if (PyErr_Occurred()) goto fail;
-        if (a < 0 || z < a || z > length) { PyErr_SetString(PyExc_IndexError, "hit span outside the text"); goto fail; }
+        if (PyErr_Occurred()) return -1;
+        if (a < 0 || z < a || z > length) { PyErr_SetString(PyExc_IndexError, "hit span outside the text"); return -1; }
         /* ,head<a>,<z>],"text":"<text>"tail and the closing ] */
         size_t head_len = (size_t)PyBytes_GET_SIZE(head), tail_len = (size_t)PyBytes_GET_SIZE(tail);
-        if (bytes_reserve(&b, 1 + head_len + 2 * INT_ROOM + 11 + CHAR_ROOM * (size_t)(z - a) + 1 + tail_len + 1) < 0)
-            goto fail;
-        char *o = b.data + b.len;
+        if (bytes_reserve(b, 1 + head_len + 2 * INT_ROOM + 11 + CHAR_ROOM * (size_t)(z - a) + 1 + tail_len + 1) < 0)
+            return -1;
+        char *o = b->data + b->len;
         if (i) *o++ = ',';
         o = put(o, PyBytes_AS_STRING(head), head_len);
         o = put_int(o, a);
@@ -1288,21 +1283,184 @@ static PyObject *table_evidence_json(RuleTable *t, PyObject *args) {
         o = put_int(o, z);
         o = put(o, "],\"text\":\"", 10);
         o = put_json_text(o, kind, data, a, z);
-        if (!o) goto none;
+        if (!o) return 1;
         *o++ = '"';
         o = put(o, PyBytes_AS_STRING(tail), tail_len);
-        b.len = (size_t)(o - b.data);
+        b->len = (size_t)(o - b->data);
     }
-    b.data[b.len++] = ']';   /* room left by the last reserve */
-    PyObject *out = PyBytes_FromStringAndSize(b.data, (Py_ssize_t)b.len);
+    b->data[b->len++] = ']';   /* room left by the last reserve */
+    return 0;
+}
+
+/* evidence_json(hits, text) -> the JSON text of their evidence objects, or None (put_evidence) */
+static PyObject *table_evidence_json(RuleTable *t, PyObject *args) {
+    PyObject *hits, *text;
+    if (!PyArg_ParseTuple(args, "O!U:evidence_json", &PyList_Type, &hits, &text)) return NULL;
+    Bytes b = {NULL, 0, 0};
+    int rc = put_evidence(t, &b, hits, PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text));
+    PyObject *out = rc < 0 ? NULL : rc > 0 ? Py_NewRef(Py_None) : PyBytes_FromStringAndSize(b.data, (Py_ssize_t)b.len);
     PyMem_Free(b.data);
     return out;
-none:
+}
+
+/* Writers of the parts of a paragraph's result object: 0, or 1 when the value is not of the
+ * exact type the result holds or orjson would write it otherwise (the caller falls back to
+ * the objects), -1 on an error. */
+static int put_str(Bytes *b, PyObject *s) {
+    if (!PyUnicode_CheckExact(s)) return 1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    if (bytes_reserve(b, 2 + CHAR_ROOM * (size_t)n) < 0) return -1;
+    char *o = b->data + b->len;
+    *o++ = '"';
+    o = put_json_text(o, PyUnicode_KIND(s), PyUnicode_DATA(s), 0, n);
+    if (!o) return 1;
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
+
+static int put_raw(Bytes *b, const char *s, size_t n) {
+    if (bytes_reserve(b, n) < 0) return -1;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+static int put_exact_int(Bytes *b, PyObject *v) {
+    if (!PyLong_CheckExact(v)) return 1;
+    Py_ssize_t x = PyLong_AsSsize_t(v);
+    if (x == -1 && PyErr_Occurred()) { PyErr_Clear(); return 1; }   /* beyond 64 bits: the object path says what */
+    if (bytes_reserve(b, INT_ROOM) < 0) return -1;
+    b->len = (size_t)(put_int(b->data + b->len, x) - b->data);
+    return 0;
+}
+
+/* a tuple of str as a JSON array */
+static int put_strings(Bytes *b, PyObject *items) {
+    if (!PyTuple_Check(items)) return 1;
+    if (put_raw(b, "[", 1) < 0) return -1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(items); i++) {
+        int rc = (i && put_raw(b, ",", 1) < 0) ? -1 : put_str(b, PyTuple_GET_ITEM(items, i));
+        if (rc) return rc;
+    }
+    return put_raw(b, "]", 1);
+}
+
+/* A score as the result shows it: round(x, 3) (the float method itself), written as orjson
+ * writes a float. repr and orjson agree (shortest round trip, ".0" on whole numbers) except
+ * where repr takes an exponent (5e-05: orjson writes 0.00005) or a name (nan, inf: orjson
+ * writes null): those fall back, and so does a negative zero (the Python path's memo of
+ * rounded scores holds one entry for 0.0 and -0.0, which compare equal). Scores are sums of a few rule weights, so a handful of
+ * values recur: each is rounded and written once, into a direct-mapped memo keyed by the
+ * value's bits (rounding costs ~2,000 instructions). */
+static PyObject *s_round, *three;
+
+#define SCORE_MEMO_BITS 9
+typedef struct { uint64_t bits; char state; char len; char text[30]; } ScoreText;   /* state: 0 empty, 1 text, 2 falls back */
+static ScoreText score_memo[1 << SCORE_MEMO_BITS];
+
+static int score_text(PyObject *x, ScoreText *out) {
+    PyObject *r = PyObject_CallMethodObjArgs(x, s_round, three, NULL);
+    if (!r) return -1;
+    double v = PyFloat_AsDouble(r);
+    Py_DECREF(r);
+    if (v == -1.0 && PyErr_Occurred()) return -1;
+    char *text = PyOS_double_to_string(v, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+    if (!text) return -1;
+    size_t n = strlen(text);
+    out->state = 2;
+    if (!strpbrk(text, "eEn") && strcmp(text, "-0.0") && n <= sizeof out->text) { out->state = 1; out->len = (char)n; memcpy(out->text, text, n); }
+    PyMem_Free(text);
+    return 0;
+}
+
+static int put_score(Bytes *b, PyObject *x) {
+    if (!PyFloat_CheckExact(x)) return 1;
+    double v = PyFloat_AS_DOUBLE(x);
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    ScoreText *memo = &score_memo[(bits * 0x9E3779B97F4A7C15ULL) >> (64 - SCORE_MEMO_BITS)];
+    if (memo->state == 0 || memo->bits != bits) {
+        ScoreText fresh = {bits, 0, 0, {0}};
+        if (score_text(x, &fresh) < 0) return -1;
+        *memo = fresh;
+    }
+    return memo->state == 1 ? put_raw(b, memo->text, (size_t)memo->len) : 1;
+}
+
+/* a paragraph's own scores: {theme: score} with the themes in code point order */
+static int put_scores(Bytes *b, PyObject *scores) {
+    if (!PyDict_CheckExact(scores)) return 1;
+    PyObject *keys = PyDict_Keys(scores);
+    if (!keys) return -1;
+    int rc = PyList_Sort(keys);
+    if (rc < 0 && PyErr_ExceptionMatches(PyExc_TypeError)) { PyErr_Clear(); rc = 1; }   /* not all str */
+    if (!rc) rc = put_raw(b, "{", 1);
+    for (Py_ssize_t i = 0; !rc && i < PyList_GET_SIZE(keys); i++) {
+        PyObject *key = PyList_GET_ITEM(keys, i);
+        rc = (i && put_raw(b, ",", 1) < 0) ? -1 : put_str(b, key);
+        if (!rc) rc = put_raw(b, ":", 1);
+        PyObject *score = rc ? NULL : PyDict_GetItemWithError(scores, key);
+        if (!rc) rc = score ? put_score(b, score) : -1;
+    }
+    Py_DECREF(keys);
+    return rc ? rc : put_raw(b, "}", 1);
+}
+
+/* One paragraph's result object, as Classifier._paragraph builds it and orjson writes it:
+ * {"index","span","kind","section","themes","hits"} then "scores", "inherited" and
+ * "summary" when they are not empty. */
+static int put_paragraph(RuleTable *t, Bytes *b, PyObject *item, PyObject *hits, int kind, const void *data,
+                         Py_ssize_t length) {
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 5 || !PyList_Check(hits)) return 1;
+    PyObject *p = PyTuple_GET_ITEM(item, 0), *themes = PyTuple_GET_ITEM(item, 1), *scores = PyTuple_GET_ITEM(item, 2);
+    PyObject *inherited = PyTuple_GET_ITEM(item, 3), *summary = PyTuple_GET_ITEM(item, 4);
+    if (!PyTuple_Check(p) || PyTuple_GET_SIZE(p) != 5 || !PyDict_CheckExact(scores) || !PyTuple_Check(inherited)
+        || !PyBool_Check(summary))
+        return 1;
+    int rc;
+    if ((rc = put_raw(b, "{\"index\":", 9)) || (rc = put_exact_int(b, PyTuple_GET_ITEM(p, 0)))
+        || (rc = put_raw(b, ",\"span\":[", 9)) || (rc = put_exact_int(b, PyTuple_GET_ITEM(p, 1)))
+        || (rc = put_raw(b, ",", 1)) || (rc = put_exact_int(b, PyTuple_GET_ITEM(p, 2)))
+        || (rc = put_raw(b, "],\"kind\":", 9)) || (rc = put_str(b, PyTuple_GET_ITEM(p, 3)))
+        || (rc = put_raw(b, ",\"section\":", 11)))
+        return rc;
+    PyObject *section = PyTuple_GET_ITEM(p, 4);
+    if ((rc = section == Py_None ? put_raw(b, "null", 4) : put_exact_int(b, section))
+        || (rc = put_raw(b, ",\"themes\":", 10)) || (rc = put_strings(b, themes))
+        || (rc = put_raw(b, ",\"hits\":", 8)) || (rc = put_evidence(t, b, hits, kind, data, length)))
+        return rc;
+    if (PyDict_GET_SIZE(scores) && ((rc = put_raw(b, ",\"scores\":", 10)) || (rc = put_scores(b, scores))))
+        return rc;
+    if (PyTuple_GET_SIZE(inherited) && ((rc = put_raw(b, ",\"inherited\":", 13)) || (rc = put_strings(b, inherited))))
+        return rc;
+    if (summary == Py_True && (rc = put_raw(b, ",\"summary\":true", 15)))
+        return rc;
+    return put_raw(b, "}", 1);
+}
+
+/* paragraphs_json(labelled, hits, text) -> the JSON text of the result's "paragraphs" (the
+ * objects of Classifier._paragraph, as orjson writes them), or None where a value would be
+ * written otherwise (put_paragraph): the caller builds the objects then. */
+static PyObject *table_paragraphs_json(RuleTable *t, PyObject *args) {
+    PyObject *labelled, *hits, *text;
+    if (!PyArg_ParseTuple(args, "O!O!U:paragraphs_json", &PyList_Type, &labelled, &PyList_Type, &hits, &text))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(labelled);
+    if (PyList_GET_SIZE(hits) != n) { PyErr_SetString(PyExc_ValueError, "one list of hits per paragraph"); return NULL; }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    Bytes b = {NULL, 0, 0};
+    int rc = put_raw(&b, "[", 1);
+    for (Py_ssize_t i = 0; !rc && i < n; i++) {
+        rc = i ? put_raw(&b, ",", 1) : 0;
+        if (!rc) rc = put_paragraph(t, &b, PyList_GET_ITEM(labelled, i), PyList_GET_ITEM(hits, i), kind, data, length);
+    }
+    if (!rc) rc = put_raw(&b, "]", 1);
+    PyObject *out = rc < 0 ? NULL : rc > 0 ? Py_NewRef(Py_None) : PyBytes_FromStringAndSize(b.data, (Py_ssize_t)b.len);
     PyMem_Free(b.data);
-    Py_RETURN_NONE;
-fail:
-    PyMem_Free(b.data);
-    return NULL;
+    return out;
 }
 
 /* slogans(hits) -> ([start, ...], [reach, ...]) of the hits of theme rules (not structure
@@ -1341,6 +1499,8 @@ static PyMethodDef table_methods[] = {
     {"evidence", (PyCFunction)table_evidence, METH_VARARGS, "evidence(hits, text) -> one evidence dict per hit"},
     {"evidence_json", (PyCFunction)table_evidence_json, METH_VARARGS,
      "evidence_json(hits, text) -> the JSON text (bytes) orjson writes for their evidence objects, or None"},
+    {"paragraphs_json", (PyCFunction)table_paragraphs_json, METH_VARARGS,
+     "paragraphs_json(labelled, hits, text) -> the JSON text (bytes) of the result's paragraphs, or None"},
     {"slogans", (PyCFunction)table_slogans, METH_O,
      "slogans(hits) -> (starts, reach) of the hits of theme rules, reach the farthest end so far"},
     {"__reduce__", (PyCFunction)table_reduce, METH_NOARGS, "not picklable"},
@@ -1382,10 +1542,12 @@ PyMODINIT_FUNC PyInit__hitcore(void) {
     s_theme = PyUnicode_InternFromString("theme");
     s_weight = PyUnicode_InternFromString("weight");
     s_rule = PyUnicode_InternFromString("rule");
+    s_round = PyUnicode_InternFromString("__round__");
+    three = PyLong_FromLong(3);
     s_span = PyUnicode_InternFromString("span");
     s_text = PyUnicode_InternFromString("text");
     zero = PyFloat_FromDouble(0.0);
-    if (!s_id || !s_theme || !s_weight || !s_rule || !s_span || !s_text || !zero) return NULL;
+    if (!s_id || !s_theme || !s_weight || !s_rule || !s_span || !s_text || !zero || !s_round || !three) return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     Py_INCREF(&AutomatonType);

@@ -61,20 +61,20 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def classify_source(classifier, source: Source, evidence_as_json: bool = False) -> dict:
+def classify_source(classifier, source: Source, as_json_line: bool = False) -> dict:
     """The result object of one source (error sources become error results).
-    ``evidence_as_json``: see :meth:`engine.pipeline.Classifier.classify`."""
+    ``as_json_line``: see :meth:`engine.pipeline.Classifier.classify`."""
     source = resolved(source)   # a corpus line is read here, in the worker
     if source.error:
         return classifier.error_result(source.id, source.path, "ReadError", source.error)
     if source.text is not None:
-        return classifier.classify(source.text, source.id, path=source.path, evidence_as_json=evidence_as_json)
-    return classifier.classify_bytes(source.data, source.id, source.path, evidence_as_json=evidence_as_json)
+        return classifier.classify(source.text, source.id, path=source.path, as_json_line=as_json_line)
+    return classifier.classify_bytes(source.data, source.id, source.path, as_json_line=as_json_line)
 
 
 def process(classifier, source: Source, fmt: str) -> Done:
     # a JSON line needs no evidence objects: the compiled core writes their JSON text
-    result = classify_source(classifier, source, evidence_as_json=fmt == "jsonl")
+    result = classify_source(classifier, source, as_json_line=fmt == "jsonl")
     renderer = RENDERERS[fmt]
     body = result if renderer is None else renderer(result)
     return Done(result["document"]["id"], result["status"], body, source.size)

@@ -93,14 +93,16 @@ class Classifier:
 
     # -- results --------------------------------------------------------------
     def classify(self, text: str, doc_id: str, *, path: str | None = None, encoding: str = "utf-8",
-                 sha256: str | None = None, evidence_as_json: bool = False) -> dict:
+                 sha256: str | None = None, as_json_line: bool = False) -> dict:
         """The result object for one decoded document.
 
-        ``evidence_as_json``: for a result that only becomes a JSON line
-        (:func:`engine.render.to_jsonl_line`, the same line either way), each paragraph's
-        ``hits`` is a :class:`engine.render.RawJSON` written by the compiled core straight from
-        the hits: tens of thousands of evidence objects per megabyte are neither built nor
-        serialized one by one. Without the compiled core it has no effect.
+        ``as_json_line``: for a result that only becomes a JSON line
+        (:func:`engine.render.to_jsonl_line`, the same line either way), ``paragraphs`` is a
+        :class:`engine.render.RawJSON` written by the compiled core straight from the labels
+        and hits (else each paragraph's ``hits`` is, where the core cannot write the whole
+        list): thousands of paragraph objects and tens of thousands of evidence objects per
+        megabyte are neither built nor serialized one by one. Without the compiled core it has
+        no effect.
         """
         try:
             analysis = self.analyse(text)
@@ -111,7 +113,7 @@ class Classifier:
             "document": self._document(doc_id, path, text, encoding, sha256),
             "ruleset": {"version": self.ruleset.version, "rules": len(self.ruleset.rules)},
             "themes": classify_stage.document_themes(analysis.labelled, self.ruleset),
-            "paragraphs": [self._paragraph(analysis, i, evidence_as_json) for i in range(len(analysis.paragraphs))],
+            "paragraphs": self._paragraphs(analysis, as_json_line),
             "quantities": [q.as_dict() for q in analysis.quantities],
             "status": "ok",
         }
@@ -119,14 +121,14 @@ class Classifier:
             result["warnings"] = analysis.warnings
         return result
 
-    def classify_bytes(self, data: bytes, doc_id: str, path: str | None = None, evidence_as_json: bool = False) -> dict:
+    def classify_bytes(self, data: bytes, doc_id: str, path: str | None = None, as_json_line: bool = False) -> dict:
         sha = hashlib.sha256(data).hexdigest()
         try:
             decoded = read_bytes(data)
         except ReadError as exc:
             return self.error_result(doc_id, path, "ReadError", str(exc), sha256=sha)
         return self.classify(decoded.text, doc_id, path=path, encoding=decoded.encoding, sha256=sha,
-                             evidence_as_json=evidence_as_json)
+                             as_json_line=as_json_line)
 
     def error_result(self, doc_id: str, path: str | None, kind: str, message: str, sha256: str | None = None) -> dict:
         document = {"id": doc_id, "path": path}
@@ -149,6 +151,14 @@ class Classifier:
             "script": detect_script(text),
             "chars": len(text),
         }
+
+    def _paragraphs(self, analysis: Analysis, as_json: bool = False) -> list[dict] | RawJSON:
+        """The result objects of the paragraphs (``as_json``: see :meth:`classify`)."""
+        if as_json and self._rule_table is not None:
+            written = self._rule_table.paragraphs_json(analysis.labelled, analysis.hits, analysis.text)
+            if written is not None:   # None: a value orjson writes otherwise (a lone surrogate, say)
+                return RawJSON(written)
+        return [self._paragraph(analysis, i, as_json) for i in range(len(analysis.paragraphs))]
 
     def _paragraph(self, analysis: Analysis, i: int, as_json: bool = False) -> dict:
         """The result object of paragraph ``i``."""

@@ -18,8 +18,9 @@ def to_json(results: list[dict]) -> str:
 
 class RawJSON:
     """A value of a result object given as its JSON text (UTF-8 bytes), already written: the
-    evidence of a paragraph, which the compiled core writes straight from the hits when the
-    result is only going to be a JSON line (``Classifier.classify(..., evidence_as_json=True)``).
+    paragraphs of a result (or the evidence of one paragraph), which the compiled core writes
+    straight from the labels and hits when the result is only going to be a JSON line
+    (``Classifier.classify(..., as_json_line=True)``).
     Only :func:`to_jsonl_bytes` (and :func:`to_jsonl_line`) read result objects that hold it."""
     __slots__ = ("json",)
 

@@ -9,6 +9,7 @@ module is missing anyway (a C error that the optional build swallowed).
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import pickle
 import random
@@ -16,13 +17,14 @@ import shutil
 import struct
 import subprocess
 import sys
+import types
 
 import ahocorasick
 import orjson
 import pytest
 
 from engine import core
-from engine.classify import own_scores_python
+from engine.classify import Labelled, own_scores_python
 from engine.match import (_MISS_REASONS, KINDS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python,
                           role_hits_python)
 from engine.normalize import view
@@ -312,21 +314,87 @@ def test_evidence_json_is_the_text_orjson_writes_for_the_evidence_objects(classi
 
 @needs_core
 def test_a_json_line_is_the_same_with_evidence_written_by_the_core(classifier):
-    """classify(..., evidence_as_json=True) gives the same JSON line as the evidence objects,
+    """classify(..., as_json_line=True) gives the same JSON line as the evidence objects,
     also where orjson cannot write the line (a lone surrogate, in a hit or in the id) and
     json.dumps writes it from the evidence text."""
     texts = [p.read_text(encoding="utf-8") for p in SEED_FILES]
     odd = texts[0].replace("党", "党\ud800", 3).replace("。", '。"\\\t\x01', 5)
-    raw = 0
-    for text, doc_id in [(t, "seed") for t in texts] + [(odd, "odd"), (texts[1], "id-\udc80"), ("", "empty")]:
+    # a lone surrogate inside a phrase's hit: the whole list falls back, each paragraph's evidence not
+    broken = texts[2] + "\n深入学习\ud800习近平总书记重要讲话精神\n"
+    whole = per_paragraph = 0
+    for text, doc_id in [(t, "seed") for t in texts] + [(odd, "odd"), (broken, "broken"), (texts[1], "id-\udc80"),
+                                                        ("", "empty")]:
         with_objects = classifier.classify(text, doc_id)
-        written = classifier.classify(text, doc_id, evidence_as_json=True)
+        written = classifier.classify(text, doc_id, as_json_line=True)
         assert to_jsonl_line(written) == to_jsonl_line(with_objects)
-        raw += sum(type(p["hits"]) is RawJSON for p in written["paragraphs"])
+        if type(written["paragraphs"]) is RawJSON:
+            whole += 1
+        else:
+            per_paragraph += sum(type(p["hits"]) is RawJSON for p in written["paragraphs"])
     if core.NATIVE is not None:
-        assert raw > 100, "the core wrote the evidence of the paragraphs with hits"
+        assert whole >= len(texts) + 2, "the core wrote the paragraphs of the seeds, the odd id's and the empty text"
+        assert per_paragraph >= 5, "where it could not write them all, it wrote each paragraph's evidence"
     else:
-        assert raw == 0, "TIFA_CORE=python: the evidence objects, always"
+        assert whole == per_paragraph == 0, "TIFA_CORE=python: the objects, always"
+
+
+_SCORES = [0.0, -0.0, 1.0, 2.5, 1 / 3, 14 / 3, 0.0004, 0.00012345, 0.00005, 1e14 + 0.5, 999999999999999.9, 1e15, 1e16,
+           1e22, float("nan"), float("inf"), -1.5, -0.0001, 7, True, 2 ** 70]
+
+
+def _falls_back(score) -> bool:
+    """Scores paragraphs_json leaves to the objects: not a float, or rounded to a value repr
+    writes with an exponent or a name (orjson writes 0.00005 and null), or to a negative zero."""
+    if type(score) is not float:
+        return True
+    r = repr(round(score, 3))
+    return "e" in r or "n" in r or r == "-0.0"
+
+
+@needs_core
+def test_paragraphs_json_is_the_text_orjson_writes_for_the_paragraph_objects(classifier):
+    """Random labels, hits and texts of awkward characters, against orjson.dumps of the objects
+    Classifier._paragraph builds; None exactly where a value would be written otherwise (a lone
+    surrogate, a score that is no float or rounds to an exponent form, an int beyond 64 bits)."""
+    table = _table(classifier)
+    rng = random.Random(8)
+    rules = [r for r in classifier.matcher.rules if r.theme][:20] + [r for r in classifier.matcher.rules if r.role][:3]
+    names = list(classifier.ruleset.theme_names) + ["a\"b", "é\n", "\U00020000"]
+    written = fallen = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(_AWKWARD) for _ in range(rng.randint(0, 40)))
+        if rng.random() < 0.05:
+            text += "\ud800"
+        labelled, hits, expect_none = [], [], False
+        for index in range(rng.randint(0, 4)):
+            strings = rng.sample(names, rng.randint(0, 3))
+            inherited = tuple(rng.sample(names, rng.randint(0, 2)))
+            scores = {t: rng.choice(_SCORES) if rng.random() < 0.15 else round(rng.uniform(0, 30), rng.randint(0, 6))
+                      for t in rng.sample(names, rng.randint(0, 4))}
+            kind = rng.choice(["body", "heading", "boilerplate", "closing", "x\ud800"])
+            big = rng.random() < 0.02
+            p = segment.Paragraph(2 ** 70 if big else index, rng.randint(0, 9), rng.randint(0, 99), kind,
+                                  rng.choice([None, 0, 3]))
+            labelled.append(Labelled(p, tuple(strings), scores, inherited, rng.random() < 0.3))
+            these = []
+            for _h in range(rng.randint(0, 3)):
+                a = rng.randint(0, len(text))
+                these.append(Hit(a, rng.randint(a, len(text)), rng.choice(rules), index))
+            hits.append(these)
+            expect_none |= big or "\ud800" in kind or any(_falls_back(v) for v in scores.values()) \
+                or any("\ud800" in text[h.start:h.end] for h in these)
+        analysis = types.SimpleNamespace(labelled=labelled, hits=hits, text=text)
+        got = table.paragraphs_json(labelled, hits, text)
+        assert (got is None) == expect_none, (labelled, hits, text)
+        if got is None:
+            fallen += 1
+        else:
+            written += 1
+            assert got == orjson.dumps([classifier._paragraph(analysis, i) for i in range(len(labelled))]), \
+                (labelled, hits, text)
+    assert written > 500 and fallen > 100   # both sides are exercised
+    with pytest.raises(ValueError):
+        table.paragraphs_json([], [[]], "")   # one list of hits per paragraph
 
 
 @needs_core
