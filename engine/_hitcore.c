@@ -1217,6 +1217,156 @@ done:   /* the sums start at zero in the next call, however this one ends */
     return scores;
 }
 
+/* ------------------------------------------------------------------- labels --- */
+
+/* The themes of `names` (a list) sorted by their place in the taxonomy (`order`: name ->
+ * index), repeats dropped, as a tuple. 1 when a name has no place (classify.label's sort
+ * would fail or compare otherwise: the caller runs it), -1 on an error. */
+static int themes_in_order(PyObject *names, PyObject *order, PyObject **out) {
+    Py_ssize_t n = PyList_GET_SIZE(names);
+    Py_ssize_t place[64];
+    PyObject *item[64];
+    if (n > 64) return 1;
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyList_GET_ITEM(names, i);
+        PyObject *at = PyDict_GetItemWithError(order, name);
+        if (!at) return PyErr_Occurred() ? -1 : 1;
+        Py_ssize_t v = PyLong_AsSsize_t(at);
+        if (v == -1 && PyErr_Occurred()) return -1;
+        Py_ssize_t j = k;
+        while (j > 0 && place[j - 1] > v) j--;
+        if (j > 0 && place[j - 1] == v) continue;   /* the same theme twice (own and inherited) */
+        memmove(place + j + 1, place + j, (size_t)(k - j) * sizeof *place);
+        memmove(item + j + 1, item + j, (size_t)(k - j) * sizeof *item);
+        place[j] = v;
+        item[j] = name;
+        k++;
+    }
+    PyObject *t = PyTuple_New(k);
+    if (!t) return -1;
+    for (Py_ssize_t i = 0; i < k; i++) PyTuple_SET_ITEM(t, i, Py_NewRef(item[i]));
+    *out = t;
+    return 0;
+}
+
+/* The themes of `scores` whose score is at least `threshold`, appended to `own` */
+static int themes_over(PyObject *scores, PyObject *threshold, PyObject *own) {
+    Py_ssize_t pos = 0;
+    PyObject *theme, *score;
+    while (PyDict_Next(scores, &pos, &theme, &score)) {
+        int over = PyObject_RichCompareBool(score, threshold, Py_GE);
+        if (over < 0 || (over && PyList_Append(own, theme) < 0)) return -1;
+    }
+    return 0;
+}
+
+/* label(paragraphs, hits, extra, order, threshold, heading_threshold, summary_min_score,
+ * summary_themes, labelled_cls) -> classify.label's list of Labelled, or None where a theme
+ * has no place in `order` (classify.label runs then). classify.label is the reference: the
+ * same comparisons (rich compares, against the settings' own objects) and the same sums. */
+static PyObject *table_label(RuleTable *t, PyObject *args) {
+    PyObject *paragraphs, *hits, *extra, *order, *threshold, *heading_threshold, *summary_min, *summary_themes, *cls;
+    if (!PyArg_ParseTuple(args, "O!O!OO!OOOOO:label", &PyList_Type, &paragraphs, &PyList_Type, &hits, &extra,
+                          &PyDict_Type, &order, &threshold, &heading_threshold, &summary_min, &summary_themes, &cls))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(paragraphs);
+    if (PyList_GET_SIZE(hits) != n || (extra != Py_None && (!PyList_Check(extra) || PyList_GET_SIZE(extra) != n))) {
+        PyErr_SetString(PyExc_ValueError, "one list of hits (and of extra scores) per paragraph");
+        return NULL;
+    }
+    if (check_tuple_class(cls) < 0) return NULL;
+    int with_extra = extra != Py_None && n > 0;
+    PyObject *out = PyList_New(n), *heading_themes = PyDict_New(), *own = PyList_New(0), *empty = PyTuple_New(0);
+    PyObject *scores = NULL, *themes = NULL;
+    int rc = (!out || !heading_themes || !own || !empty) ? -1 : 0;
+    for (Py_ssize_t i = 0; !rc && i < n; i++) {
+        PyObject *p = PyList_GET_ITEM(paragraphs, i);
+        if (!PyTuple_Check(p) || PyTuple_GET_SIZE(p) < 5 || !PyUnicode_Check(PyTuple_GET_ITEM(p, 3))) {
+            PyErr_SetString(PyExc_TypeError, "paragraphs must be Paragraph tuples");
+            rc = -1;
+            break;
+        }
+        scores = table_own_scores(t, PyList_GET_ITEM(hits, i));
+        if (!scores) { rc = -1; break; }
+        /* an overview is judged on its phrases, before the quantities' evidence is added */
+        Py_ssize_t hit_themes = 0, pos = 0;
+        PyObject *theme, *score;
+        while (!rc && PyDict_Next(scores, &pos, &theme, &score)) {
+            int strong = PyObject_RichCompareBool(score, summary_min, Py_GE);
+            if (strong < 0) rc = -1;
+            hit_themes += strong > 0;
+        }
+        if (!rc && with_extra) {
+            PyObject *more = PyList_GET_ITEM(extra, i);
+            if (!PyDict_Check(more)) { PyErr_SetString(PyExc_TypeError, "extra scores must be dicts"); rc = -1; }
+            pos = 0;
+            while (!rc && PyDict_Next(more, &pos, &theme, &score)) {
+                PyObject *before = PyDict_GetItemWithError(scores, theme);
+                if (!before && PyErr_Occurred()) { rc = -1; break; }
+                PyObject *sum = PyNumber_Add(before ? before : zero, score);
+                if (!sum || PyDict_SetItem(scores, theme, sum) < 0) rc = -1;
+                Py_XDECREF(sum);
+            }
+        }
+        if (rc) break;
+        PyObject *kind = PyTuple_GET_ITEM(p, 3), *section = PyTuple_GET_ITEM(p, 4), *inherited = empty;
+        int summary = 0;
+        if (PyList_SetSlice(own, 0, PyList_GET_SIZE(own), NULL) < 0) { rc = -1; break; }
+        if (!PyUnicode_CompareWithASCIIString(kind, "boilerplate") || !PyUnicode_CompareWithASCIIString(kind, "closing")) {
+            /* no theme */
+        } else if (!PyUnicode_CompareWithASCIIString(kind, "heading")) {
+            PyObject *mine = NULL;
+            if (themes_over(scores, heading_threshold, own) < 0 || (rc = themes_in_order(own, order, &mine))) {
+                if (!rc) rc = -1;
+                break;
+            }
+            rc = PyDict_SetItem(heading_themes, PyTuple_GET_ITEM(p, 0), mine) < 0 ? -1 : 0;
+            Py_DECREF(mine);
+            if (rc) break;
+        } else {
+            if (themes_over(scores, threshold, own) < 0) { rc = -1; break; }
+            PyObject *count = PyLong_FromSsize_t(hit_themes);
+            int overview = count ? PyObject_RichCompareBool(count, summary_themes, Py_GE) : -1;
+            Py_XDECREF(count);
+            if (overview < 0) { rc = -1; break; }
+            if (overview) {
+                summary = 1;
+                if (PyList_SetSlice(own, 0, PyList_GET_SIZE(own), NULL) < 0) { rc = -1; break; }
+            }
+            if (section != Py_None) {
+                inherited = PyDict_GetItemWithError(heading_themes, section);
+                if (!inherited) {
+                    if (PyErr_Occurred()) { rc = -1; break; }
+                    inherited = empty;
+                }
+            }
+        }
+        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(inherited) && !rc; j++)
+            rc = PyList_Append(own, PyTuple_GET_ITEM(inherited, j)) < 0 ? -1 : 0;
+        if (rc || (rc = themes_in_order(own, order, &themes))) break;
+        PyObject *item = ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 5);
+        if (!item) { rc = -1; break; }
+        PyTuple_SET_ITEM(item, 0, Py_NewRef(p));
+        PyTuple_SET_ITEM(item, 1, themes);
+        PyTuple_SET_ITEM(item, 2, scores);
+        PyTuple_SET_ITEM(item, 3, Py_NewRef(inherited));
+        PyTuple_SET_ITEM(item, 4, Py_NewRef(summary ? Py_True : Py_False));
+        themes = scores = NULL;
+        PyList_SET_ITEM(out, i, item);
+    }
+    Py_XDECREF(scores);
+    Py_XDECREF(themes);
+    Py_XDECREF(heading_themes);
+    Py_XDECREF(own);
+    Py_XDECREF(empty);
+    if (rc) {
+        Py_XDECREF(out);
+        return rc < 0 ? NULL : Py_NewRef(Py_None);
+    }
+    return out;
+}
+
 /* evidence(hits, text) -> one evidence object per hit, as pipeline.evidence_python builds it */
 static PyObject *table_evidence(RuleTable *t, PyObject *args) {
     PyObject *hits, *text;
@@ -1499,6 +1649,9 @@ static PyMethodDef table_methods[] = {
     {"evidence", (PyCFunction)table_evidence, METH_VARARGS, "evidence(hits, text) -> one evidence dict per hit"},
     {"evidence_json", (PyCFunction)table_evidence_json, METH_VARARGS,
      "evidence_json(hits, text) -> the JSON text (bytes) orjson writes for their evidence objects, or None"},
+    {"label", (PyCFunction)table_label, METH_VARARGS,
+     "label(paragraphs, hits, extra, order, threshold, heading_threshold, summary_min_score, summary_themes, "
+     "labelled_cls) -> classify.label's labels, or None"},
     {"paragraphs_json", (PyCFunction)table_paragraphs_json, METH_VARARGS,
      "paragraphs_json(labelled, hits, text) -> the JSON text (bytes) of the result's paragraphs, or None"},
     {"slogans", (PyCFunction)table_slogans, METH_O,

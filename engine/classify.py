@@ -64,7 +64,26 @@ def own_scores_python(hits: list[Hit]) -> dict[str, float]:
 def label(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet,
           extra: list[dict[str, float]] | None = None, rule_table=None) -> list[Labelled]:
     """``extra``: optional per-paragraph theme -> score added to the own evidence (quantities);
-    ``rule_table``: see :func:`own_scores`."""
+    ``rule_table``: see :func:`own_scores`; its ``label`` runs this loop in C (None where a theme
+    has no place in the taxonomy, which this loop then meets)."""
+    settings = ruleset.settings
+    if rule_table is not None:
+        labelled = rule_table.label(paragraphs, hits, extra, _theme_order(ruleset.theme_names), settings.threshold,
+                                    settings.heading_threshold, settings.summary_min_score,
+                                    settings.summary_themes, Labelled)
+        if labelled is not None:
+            return labelled
+    return label_python(paragraphs, hits, ruleset, extra, rule_table)
+
+
+@functools.lru_cache(maxsize=64)
+def _theme_order(theme_names: tuple[str, ...]) -> dict[str, int]:
+    return {name: i for i, name in enumerate(theme_names)}
+
+
+def label_python(paragraphs: list[Paragraph], hits: list[list[Hit]], ruleset: RuleSet,
+                 extra: list[dict[str, float]] | None = None, rule_table=None) -> list[Labelled]:
+    """:func:`label`'s loop in Python: the reference of ``RuleTable.label``."""
     settings = ruleset.settings
     # the settings and the scorer as locals: this loop runs for each of thousands of paragraphs
     threshold, heading_threshold = settings.threshold, settings.heading_threshold

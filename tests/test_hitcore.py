@@ -398,6 +398,69 @@ def test_paragraphs_json_is_the_text_orjson_writes_for_the_paragraph_objects(cla
 
 
 @needs_core
+def test_label_in_c_is_the_python_loop(classifier):
+    """RuleTable.label against classify.label_python: on the seeds (headings, sections, overviews,
+    quantity evidence), then on random paragraphs, hits, extra scores and settings; None (the
+    Python loop runs) exactly where a theme has no place in the taxonomy."""
+    from engine.classify import label, label_python
+    from engine import quantities as quantity_stage
+    ruleset, table = classifier.ruleset, _table(classifier)
+    for path in SEED_FILES:
+        analysis = classifier.analyse(path.read_text(encoding="utf-8"))
+        extra = quantity_stage.evidence(analysis.quantities, analysis.paragraphs, classifier.grammar.evidence_weight)
+        for more in (None, extra):
+            got = label(analysis.paragraphs, analysis.hits, ruleset, more, table)
+            want = label_python(analysis.paragraphs, analysis.hits, ruleset, more, table)
+            assert got == want and [list(x.scores) for x in got] == [list(x.scores) for x in want]
+            assert all(type(x) is Labelled for x in got)
+    rng = random.Random(21)
+    names = list(ruleset.theme_names)
+    rules = [r for name in names for r in [r for r in classifier.matcher.rules if r.theme == name][:6]]
+    rules += [r for r in classifier.matcher.rules if r.role][:3]
+    order = {name: i for i, name in enumerate(names)}
+    kinds = ["body", "heading", "boilerplate", "closing", "furniture"]
+    written = fallen = overviews = inherited = 0
+    for _ in range(1500):
+        settings = dataclasses.replace(ruleset.settings, threshold=rng.choice([0.5, 2, 3.0, 4.5]),
+                                       heading_threshold=rng.choice([1, 2.0, 3.5]),
+                                       summary_min_score=rng.choice([1, 2.0, 2.5]), summary_themes=rng.choice([2, 3, 4]))
+        rs = dataclasses.replace(ruleset, settings=settings)
+        paragraphs, hits, extra, stranger = [], [], [], False
+        headings = []
+        for index in range(rng.randint(0, 8)):
+            kind = rng.choice(kinds)
+            section = rng.choice(headings + [None, 99]) if kind != "heading" else None
+            paragraphs.append(segment.Paragraph(index, index * 10, index * 10 + 9, kind, section))
+            if kind == "heading":
+                headings.append(index)
+            hits.append([Hit(index * 10, index * 10 + 2, rng.choice(rules), index) for _h in range(rng.randint(0, 6))])
+            more = {rng.choice(names): rng.choice([0.5, 1, 1.5, 2.0]) for _e in range(rng.randint(0, 2))}
+            if rng.random() < 0.03:
+                more["没有的主题"] = 5.0
+                stranger = True
+            extra.append(more)
+        use_extra = extra if rng.random() < 0.8 else None
+        got = table.label(paragraphs, hits, use_extra, order, settings.threshold, settings.heading_threshold,
+                          settings.summary_min_score, settings.summary_themes, Labelled)
+        if got is None:
+            fallen += 1
+            assert stranger and use_extra is not None
+            continue   # the Python loop's answer, an error included (a theme it cannot sort)
+        written += 1
+        want = label_python(paragraphs, hits, rs, use_extra, table)
+        assert got == want, (paragraphs, hits, use_extra)
+        assert [list(x.scores) for x in got] == [list(x.scores) for x in want], "scores in the same order"
+        assert label(paragraphs, hits, rs, use_extra, table) == want
+        overviews += sum(x.summary for x in got)
+        inherited += sum(bool(x.inherited) for x in got)
+    assert written > 1000 and fallen > 0 and overviews > 50 and inherited > 50
+    with pytest.raises(ValueError):
+        table.label([], [[]], None, order, 1, 1, 1, 1, Labelled)
+    with pytest.raises(TypeError):
+        table.label([(0, 1)], [[]], None, order, 1, 1, 1, 1, Labelled)
+
+
+@needs_core
 def test_own_scores_counts_a_rule_id_once_even_from_two_objects(classifier):
     rules = [r for r in classifier.matcher.rules if r.theme][:3]
     twin = dataclasses.replace(rules[0], weight=5.0)        # another object with the same id
