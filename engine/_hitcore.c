@@ -767,21 +767,32 @@ static PyObject *excluded(PyObject *text, PyObject *checks, Py_ssize_t s, Py_ssi
     return NULL;
 }
 
-static int is_mark(Py_UCS4 ch, const Py_UCS4 *marks, Py_ssize_t n) {
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (marks[i] == ch) return 1;
+/* The sentence-final marks, with a 64-bit summary of their low six bits: most characters of a
+ * sentence (ideographs) are ruled out by one bit test, not a comparison with every mark. */
+typedef struct { const Py_UCS4 *chars; Py_ssize_t n; uint64_t low_bits; } Marks;
+
+static Marks marks_of(const Py_UCS4 *chars, Py_ssize_t n) {
+    Marks m = {chars, n, 0};
+    for (Py_ssize_t i = 0; i < n; i++) m.low_bits |= (uint64_t)1 << (chars[i] & 63);
+    return m;
+}
+
+static int is_mark(Py_UCS4 ch, const Marks *marks) {
+    if (!((marks->low_bits >> (ch & 63)) & 1)) return 0;
+    for (Py_ssize_t i = 0; i < marks->n; i++)
+        if (marks->chars[i] == ch) return 1;
     return 0;
 }
 
 /* [*s, *e) of the sentence of paragraph [ps, pe) that holds the hit [hs, he): from after the
  * last sentence-final mark before the hit through the first mark at or after its end
  * (segment.sentence_bounds) */
-static void sentence_of(int kind, const void *data, const Py_UCS4 *marks, Py_ssize_t n_marks, Py_ssize_t ps,
+static void sentence_of(int kind, const void *data, const Marks *marks, Py_ssize_t ps,
                         Py_ssize_t pe, Py_ssize_t hs, Py_ssize_t he, Py_ssize_t *s, Py_ssize_t *e) {
     Py_ssize_t a = hs;
-    while (a > ps && !is_mark(PyUnicode_READ(kind, data, a - 1), marks, n_marks)) a--;
+    while (a > ps && !is_mark(PyUnicode_READ(kind, data, a - 1), marks)) a--;
     Py_ssize_t b = he;
-    while (b < pe && !is_mark(PyUnicode_READ(kind, data, b), marks, n_marks)) b++;
+    while (b < pe && !is_mark(PyUnicode_READ(kind, data, b), marks)) b++;
     *s = a;
     *e = b < pe ? b + 1 : pe;
 }
@@ -812,6 +823,7 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
     }
     mark_chars = PyUnicode_AsUCS4Copy(marks);
     if (!mark_chars) goto done;
+    Marks sentence_marks = marks_of(mark_chars, n_marks);
     kept = PyList_New(np);
     missed = PyList_New(np);
     if (!kept || !missed) goto done;
@@ -856,7 +868,7 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
                     PyErr_SetString(PyExc_IndexError, "a hit outside its paragraph or the text");
                     goto fail;
                 }
-                sentence_of(text_kind, text_data, mark_chars, n_marks, p_start, p_end, hs, he, &s, &e);
+                sentence_of(text_kind, text_data, &sentence_marks, p_start, p_end, hs, he, &s, &e);
                 why = excluded(text, PyTuple_GET_ITEM(unless, r), s, e);
                 if (!why && PyErr_Occurred()) goto fail;
             }
