@@ -27,6 +27,9 @@ from .rules import RuleSet
 SCHEMA_VERSION = "1"
 
 
+_NO_ROLES: frozenset[str] = frozenset()
+
+
 @functools.lru_cache(maxsize=4096)
 def _scores_shown(scores: tuple) -> dict:
     """A paragraph's ``scores`` as the result shows them: by theme name, rounded to 3 places.
@@ -71,7 +74,9 @@ class Classifier:
         lines = segment.split_lines(text)
         raw, warnings = self.matcher.find(text_view)
         groups = by_paragraph(raw, lines)
-        roles = [self._roles(text_view, p, g) for p, g in zip(lines, role_hits(groups, self.matcher.filter_codes))]
+        # most paragraphs hold no structure-rule hit: no call for them
+        roles = [self._roles(text_view, p, g) if g else _NO_ROLES
+                 for p, g in zip(lines, role_hits(groups, self.matcher.filter_codes))]
         paragraphs = segment.assign_kinds(lines, text_view, roles,
                                           settings.heading_min_chars, settings.heading_max_chars)
         hits, misses = filter_hits(self.matcher, text_view, paragraphs, groups)

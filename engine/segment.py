@@ -14,6 +14,7 @@ a closing paragraph ends the current section.
 from __future__ import annotations
 
 import bisect
+import functools
 from typing import NamedTuple
 
 import regex
@@ -32,6 +33,11 @@ class Paragraph(NamedTuple):
     section: int | None = None
 
 
+# built straight from a tuple of all five fields, past the constructor NamedTuple generates
+# (a Python call per paragraph, twice per paragraph of every document)
+_paragraph = functools.partial(tuple.__new__, Paragraph)
+
+
 def split_lines(text: str) -> list[Paragraph]:
     """One provisional body paragraph per non-empty line (``\\n`` separated, ``\\r`` ignored)."""
     out = []
@@ -41,7 +47,7 @@ def split_lines(text: str) -> list[Paragraph]:
         if stripped:
             lead = len(line) - len(line.lstrip())
             start = pos + lead
-            out.append(Paragraph(number, start, start + len(stripped)))
+            out.append(_paragraph((number, start, start + len(stripped), "body", None)))
         pos += len(line) + 1
     return out
 
@@ -63,20 +69,22 @@ def assign_kinds(paragraphs: list[Paragraph], text_view: str, roles: list[set[st
     seen_body = False
     for p, role in zip(paragraphs, roles):
         if "boilerplate" in role:
-            out.append(Paragraph(p.index, p.start, p.end, "boilerplate", None))
+            out.append(_paragraph((p.index, p.start, p.end, "boilerplate", None)))
             continue
         if "closing" in role:
             section = None  # what follows a closing paragraph belongs to no section
             seen_body = True
-            out.append(Paragraph(p.index, p.start, p.end, "closing", None))
+            out.append(_paragraph((p.index, p.start, p.end, "closing", None)))
             continue
-        if looks_like_heading(text_view[p.start:p.end], min_chars, max_chars):
+        # (the length first: most lines are too long to be a heading, and need no copy)
+        if min_chars <= p.end - p.start <= max_chars and looks_like_heading(text_view[p.start:p.end], min_chars,
+                                                                             max_chars):
             # Headings before any body text are the title block: they open no section.
             section = p.index if seen_body else None
-            out.append(Paragraph(p.index, p.start, p.end, "heading", section))
+            out.append(_paragraph((p.index, p.start, p.end, "heading", section)))
             continue
         seen_body = True
-        out.append(Paragraph(p.index, p.start, p.end, "body", section))
+        out.append(_paragraph((p.index, p.start, p.end, "body", section)))
     return out
 
 
