@@ -13,7 +13,8 @@ A document makes tens of thousands of hits per megabyte; scanning them, collecti
 grouping by paragraph, filtering plain rules, summing scores and writing evidence objects cost
 a few microseconds each in Python. ``_hitcore`` does these loops in C behind the same
 functions (:func:`engine.match.by_paragraph`, :func:`engine.match.filter_hits`,
-:func:`engine.classify.own_scores`, the evidence of :mod:`engine.pipeline`, and the ``native``
+:func:`engine.classify.own_scores` and :func:`engine.classify.label`, the paragraphs and
+evidence of a JSON line (:mod:`engine.pipeline`), and the ``native``
 scanner of :class:`engine.match.Matcher`). ``_quantities`` does the numeral scan of the
 quantity stage with the refusals that need nothing but the numeral, the reading of each
 numeral in its paragraph, the subjects and the choice of quantity rule

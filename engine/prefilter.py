@@ -21,7 +21,9 @@ Input: one regular expression as the matcher compiles it (already normalized by
   ``width``: the longest match, when the pattern has no lookahead or anchor; matches then lie
   within it of a literal of each set.
 - ``always``: nothing usable was found (regex-module-only syntax other than ``\\p{Han}`` and
-  its kin, case folding, only very short factors); the pattern runs on every document.
+  its kin, case folding, only very short factors); the pattern runs on every document, except
+  that for case folding :func:`caseless_groups` gives literal sets the matcher looks for with
+  a search of its own (with the pattern's folding) before running it.
 :func:`first_line_groups` gives a line-start pattern's literals on its first line;
 :func:`required_groups` gives literal sets for checks made one literal at a time.
 Invariants: a plan never changes the hits; it only decides what the automaton does in the
