@@ -1323,19 +1323,12 @@ static PyObject *table_label(RuleTable *t, PyObject *args) {
         }
         if (rc) break;
         PyObject *kind = PyTuple_GET_ITEM(p, 3), *section = PyTuple_GET_ITEM(p, 4), *inherited = empty;
-        int summary = 0;
+        int summary = 0, heading = !PyUnicode_CompareWithASCIIString(kind, "heading");
         if (PyList_SetSlice(own, 0, PyList_GET_SIZE(own), NULL) < 0) { rc = -1; break; }
         if (!PyUnicode_CompareWithASCIIString(kind, "boilerplate") || !PyUnicode_CompareWithASCIIString(kind, "closing")) {
             /* no theme */
-        } else if (!PyUnicode_CompareWithASCIIString(kind, "heading")) {
-            PyObject *mine = NULL;
-            if (themes_over(scores, heading_threshold, own) < 0 || (rc = themes_in_order(own, order, &mine))) {
-                if (!rc) rc = -1;
-                break;
-            }
-            rc = PyDict_SetItem(heading_themes, PyTuple_GET_ITEM(p, 0), mine) < 0 ? -1 : 0;
-            Py_DECREF(mine);
-            if (rc) break;
+        } else if (heading) {
+            if (themes_over(scores, heading_threshold, own) < 0) { rc = -1; break; }
         } else {
             if (themes_over(scores, threshold, own) < 0) { rc = -1; break; }
             PyObject *count = PyLong_FromSsize_t(hit_themes);
@@ -1357,6 +1350,8 @@ static PyObject *table_label(RuleTable *t, PyObject *args) {
         for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(inherited) && !rc; j++)
             rc = PyList_Append(own, PyTuple_GET_ITEM(inherited, j)) < 0 ? -1 : 0;
         if (rc || (rc = themes_in_order(own, order, &themes))) break;
+        /* a heading's themes (it inherits none) are those of its section */
+        if (heading && PyDict_SetItem(heading_themes, PyTuple_GET_ITEM(p, 0), themes) < 0) { rc = -1; break; }
         PyObject *item = ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 5);
         if (!item) { rc = -1; break; }
         PyTuple_SET_ITEM(item, 0, Py_NewRef(p));
@@ -1512,9 +1507,9 @@ static int put_strings(Bytes *b, PyObject *items) {
  * writes a float. repr and orjson agree (shortest round trip, ".0" on whole numbers) except
  * where repr takes an exponent (5e-05: orjson writes 0.00005) or a name (nan, inf: orjson
  * writes null): those fall back, and so does a negative zero (the Python path's memo of
- * rounded scores holds one entry for 0.0 and -0.0, which compare equal). Scores are sums of a few rule weights, so a handful of
- * values recur: each is rounded and written once, into a direct-mapped memo keyed by the
- * value's bits (rounding costs ~2,000 instructions). */
+ * rounded scores holds one entry for 0.0 and -0.0, which compare equal). Scores are sums of
+ * a few rule weights, so a handful of values recur: each is rounded and written once, into a
+ * direct-mapped memo keyed by the value's bits (rounding costs ~2,000 instructions). */
 static PyObject *s_round, *three;
 
 #define SCORE_MEMO_BITS 9
