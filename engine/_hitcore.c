@@ -7,10 +7,11 @@
  * tests compare the two (tests/test_hitcore.py). It is optional: where it cannot be built,
  * engine/core.py says so and tifa runs the Python code, with identical results.
  *
- *   Automaton(keys, owners, expands, gates)   all literal keys of a Matcher, Aho-Corasick
+ *   Automaton(keys, owners, expands, gates, resolve=None)   all literal keys of a Matcher, Aho-Corasick
  *       .scan(view) -> (owned, expanded, places)
- *           owned: bytes, (start, end, owner) int32 triples of every occurrence of a phrase
- *           expanded: {pattern: [(start, priority, length), ...]} of finite-pattern strings
+ *           owned: bytes, (start, end, owner) int32 triples of every occurrence of a phrase,
+ *               and the hits of the finite patterns in `resolve` (see resolve_occurrences)
+ *           expanded: {pattern: [(start, priority, length), ...]} of the other finite-pattern strings
  *           places: {key: [start, ...]} of keys that gate patterns
  *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner)
  *   enabled(places, key_gates, needed) -> the gated patterns whose every literal group was found
@@ -57,6 +58,11 @@ typedef struct {
     int32_t *own_start, *own_list;              /* owners of key k: own_list[own_start[k] .. own_start[k+1]) */
     int32_t *exp_start, *exp_pid, *exp_prio;    /* (pattern, priority) pairs of key k, likewise */
     uint8_t *gate;
+    /* patterns whose expansions the scan resolves itself (resolve=): per pattern, its owner
+     * (-1: reported in `expanded`) and its conditions (NULL: non-overlapping occurrences) */
+    Py_ssize_t n_resolve;
+    int32_t *res_owner;
+    PyObject **res_cond;     /* borrowed from args */
 } Automaton;
 
 static void automaton_dealloc(Automaton *a) {
@@ -64,6 +70,7 @@ static void automaton_dealloc(Automaton *a) {
     PyMem_Free(a->st); PyMem_Free(a->edges); PyMem_Free(a->root);
     PyMem_Free(a->key_len); PyMem_Free(a->own_start); PyMem_Free(a->own_list);
     PyMem_Free(a->exp_start); PyMem_Free(a->exp_pid); PyMem_Free(a->exp_prio); PyMem_Free(a->gate);
+    PyMem_Free(a->res_owner); PyMem_Free(a->res_cond);
     Py_XDECREF(a->args);
     Py_TYPE(a)->tp_free((PyObject *)a);
 }
@@ -146,10 +153,54 @@ static int32_t *csr_ints(PyObject *seq, Py_ssize_t n, int width, int32_t **out_a
     return start;
 }
 
+/* one str tuple of a condition: checked once here, so that the scan reads it without checks */
+static int str_tuple(PyObject *x) {
+    if (!PyTuple_Check(x)) return 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(x); i++)
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(x, i))) return 0;
+    return 1;
+}
+
+/* resolve: per pattern, None or (owner, conditions); conditions: None or, per priority,
+ * (not_before, not_after), tuples of str (Matcher._conditions) */
+static int resolve_table(Automaton *a, PyObject *resolve) {
+    Py_ssize_t n = PyTuple_GET_SIZE(resolve);
+    a->res_owner = PyMem_Malloc(sizeof(int32_t) * (n + 1));
+    a->res_cond = PyMem_Calloc(n + 1, sizeof(PyObject *));
+    if (!a->res_owner || !a->res_cond) { PyErr_NoMemory(); return -1; }
+    a->n_resolve = n;
+    for (Py_ssize_t pid = 0; pid < n; pid++) {
+        PyObject *entry = PyTuple_GET_ITEM(resolve, pid);
+        a->res_owner[pid] = -1;
+        if (entry == Py_None) continue;
+        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2) goto bad;
+        long owner = PyLong_AsLong(PyTuple_GET_ITEM(entry, 0));
+        if (owner == -1 && PyErr_Occurred()) return -1;
+        if (owner < 0 || owner > INT32_MAX) goto bad;
+        PyObject *cond = PyTuple_GET_ITEM(entry, 1);
+        if (cond != Py_None) {
+            if (!PyTuple_Check(cond)) goto bad;
+            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(cond); j++) {
+                PyObject *c = PyTuple_GET_ITEM(cond, j);
+                if (!PyTuple_Check(c) || PyTuple_GET_SIZE(c) != 2 || !str_tuple(PyTuple_GET_ITEM(c, 0))
+                    || !str_tuple(PyTuple_GET_ITEM(c, 1))) goto bad;
+            }
+            a->res_cond[pid] = cond;
+        }
+        a->res_owner[pid] = (int32_t)owner;
+        continue;
+    bad:
+        PyErr_Format(PyExc_TypeError, "resolve[%zd] must be None or (owner, None or ((not_before, not_after), ...))", pid);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
-    PyObject *keys_in, *owners_in, *expands_in, *gates_in;
-    static char *kwlist[] = {"keys", "owners", "expands", "gates", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO:Automaton", kwlist, &keys_in, &owners_in, &expands_in, &gates_in))
+    PyObject *keys_in, *owners_in, *expands_in, *gates_in, *resolve_in = Py_None;
+    static char *kwlist[] = {"keys", "owners", "expands", "gates", "resolve", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO|O:Automaton", kwlist, &keys_in, &owners_in, &expands_in,
+                                     &gates_in, &resolve_in))
         return NULL;
     Automaton *a = (Automaton *)type->tp_alloc(type, 0);
     if (!a) return NULL;
@@ -168,8 +219,16 @@ static PyObject *automaton_new(PyTypeObject *type, PyObject *args, PyObject *kwd
         goto fail;
     }
     if (n >= INT32_MAX / 2) { PyErr_SetString(PyExc_ValueError, "too many keys"); goto fail; }
-    a->args = PyTuple_Pack(4, keys, owners, expands, gates);
-    if (!a->args) goto fail;
+    if (resolve_in != Py_None) {
+        PyObject *resolve = PySequence_Tuple(resolve_in);
+        if (!resolve) goto fail;
+        a->args = PyTuple_Pack(5, keys, owners, expands, gates, resolve);
+        Py_DECREF(resolve);
+        if (!a->args || resolve_table(a, PyTuple_GET_ITEM(a->args, 4)) < 0) goto fail;
+    } else {
+        a->args = PyTuple_Pack(4, keys, owners, expands, gates);
+        if (!a->args) goto fail;
+    }
 
     Py_ssize_t chars = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
@@ -325,6 +384,76 @@ static int append_to(PyObject *dict, int32_t key, PyObject *item) {
     return rc;
 }
 
+/* an occurrence of a string of an expanded pattern the scan resolves itself */
+typedef struct { int32_t pid, start, priority, length; } Occurrence;
+typedef struct { Occurrence *v; Py_ssize_t n, cap; } Occurrences;
+
+static int occ_push(Occurrences *o, Occurrence x) {
+    if (o->n == o->cap) {
+        Py_ssize_t cap = o->cap ? o->cap * 2 : 256;
+        Occurrence *v = PyMem_Realloc(o->v, sizeof(Occurrence) * cap);
+        if (!v) { PyErr_NoMemory(); return -1; }
+        o->v = v; o->cap = cap;
+    }
+    o->v[o->n++] = x;
+    return 0;
+}
+
+static int occ_cmp(const void *x, const void *y) {
+    const Occurrence *p = x, *q = y;
+    if (p->pid != q->pid) return p->pid < q->pid ? -1 : 1;
+    if (p->start != q->start) return p->start < q->start ? -1 : 1;
+    if (p->priority != q->priority) return p->priority < q->priority ? -1 : 1;
+    return (p->length > q->length) - (p->length < q->length);
+}
+
+/* whether the str `x` occurs in the text at `at` (match._ends_with_any, _starts_with_any) */
+static int occurs_at(PyObject *x, int kind, const void *data, Py_ssize_t len, Py_ssize_t at) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(x);
+    if (at < 0 || at + n > len) return 0;
+    int xk = PyUnicode_KIND(x);
+    const void *xd = PyUnicode_DATA(x);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyUnicode_READ(kind, data, at + i) != PyUnicode_READ(xk, xd, i)) return 0;
+    return 1;
+}
+
+/* Matcher.find's loop over `expanded` for the patterns in the resolve table: with conditions,
+ * each occurrence where no not_before string ends and no not_after string starts; without,
+ * finditer's choice, the lowest priority at each start, left to right, none inside the last.
+ * The hits join `owned`. */
+static int resolve_occurrences(Automaton *a, Occurrences *occ, Buf *owned, int kind, const void *data,
+                               Py_ssize_t len) {
+    qsort(occ->v, occ->n, sizeof(Occurrence), occ_cmp);
+    int32_t pid = -1, pos = -1;
+    for (Py_ssize_t i = 0; i < occ->n; i++) {
+        Occurrence o = occ->v[i];
+        if (o.pid != pid) { pid = o.pid; pos = -1; }
+        PyObject *cond = a->res_cond[pid];
+        if (cond) {
+            if (o.priority >= PyTuple_GET_SIZE(cond)) {
+                PyErr_Format(PyExc_ValueError, "pattern %d has no condition for string %d", pid, o.priority);
+                return -1;
+            }
+            PyObject *c = PyTuple_GET_ITEM(cond, o.priority);
+            PyObject *before = PyTuple_GET_ITEM(c, 0), *after = PyTuple_GET_ITEM(c, 1);
+            int skip = 0;
+            for (Py_ssize_t j = 0; !skip && j < PyTuple_GET_SIZE(before); j++) {
+                PyObject *x = PyTuple_GET_ITEM(before, j);
+                skip = occurs_at(x, kind, data, len, o.start - PyUnicode_GET_LENGTH(x));
+            }
+            for (Py_ssize_t j = 0; !skip && j < PyTuple_GET_SIZE(after); j++)
+                skip = occurs_at(PyTuple_GET_ITEM(after, j), kind, data, len, o.start + o.length);
+            if (skip) continue;
+        } else {
+            if (o.start < pos) continue;
+            pos = o.start + o.length;
+        }
+        if (buf_push(owned, o.start, o.start + o.length, a->res_owner[pid]) < 0) return -1;
+    }
+    return 0;
+}
+
 static PyObject *automaton_scan(Automaton *a, PyObject *text) {
     if (!PyUnicode_Check(text)) { PyErr_SetString(PyExc_TypeError, "scan() needs a str"); return NULL; }
     int kind = PyUnicode_KIND(text);
@@ -332,6 +461,7 @@ static PyObject *automaton_scan(Automaton *a, PyObject *text) {
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
     if (len >= INT32_MAX) { PyErr_SetString(PyExc_ValueError, "text too long"); return NULL; }
     Buf owned = {NULL, 0, 0};
+    Occurrences occ = {NULL, 0, 0};
     PyObject *expanded = PyDict_New(), *places = PyDict_New(), *result = NULL;
     if (!expanded || !places) goto done;
     int32_t s = 0;
@@ -347,12 +477,18 @@ static PyObject *automaton_scan(Automaton *a, PyObject *text) {
             int32_t start = (int32_t)i - klen + 1;
             for (int32_t j = a->own_start[k]; j < a->own_start[k + 1]; j++)
                 if (buf_push(&owned, start, (int32_t)i + 1, a->own_list[j]) < 0) goto done;
-            for (int32_t j = a->exp_start[k]; j < a->exp_start[k + 1]; j++)
-                if (append_to(expanded, a->exp_pid[j], Py_BuildValue("(iii)", start, a->exp_prio[j], klen)) < 0)
+            for (int32_t j = a->exp_start[k]; j < a->exp_start[k + 1]; j++) {
+                int32_t pid = a->exp_pid[j];
+                if (pid < a->n_resolve && a->res_owner[pid] >= 0) {
+                    if (occ_push(&occ, (Occurrence){pid, start, a->exp_prio[j], klen}) < 0) goto done;
+                } else if (append_to(expanded, pid, Py_BuildValue("(iii)", start, a->exp_prio[j], klen)) < 0) {
                     goto done;
+                }
+            }
             if (a->gate[k] && append_to(places, k, PyLong_FromLong(start)) < 0) goto done;
         }
     }
+    if (occ.n && resolve_occurrences(a, &occ, &owned, kind, data, len) < 0) goto done;
     {
         PyObject *bytes = PyBytes_FromStringAndSize((const char *)owned.v, (Py_ssize_t)(owned.n * sizeof(int32_t)));
         if (!bytes) goto done;
@@ -361,6 +497,7 @@ static PyObject *automaton_scan(Automaton *a, PyObject *text) {
     }
 done:
     PyMem_Free(owned.v);
+    PyMem_Free(occ.v);
     Py_XDECREF(expanded);
     Py_XDECREF(places);
     return result;

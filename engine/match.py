@@ -244,9 +244,14 @@ class Matcher:
             [(len(k), tuple(o), tuple(e), tuple(g), kid) for kid, (k, (o, e, g)) in enumerate(keys.items())]
         if self.backend_name == "native":
             # the scan, owners and expansions done in C (engine/_hitcore.c): no Python per occurrence
+            # and the finite patterns that need no regex call resolved there too (the loop over
+            # `expanded` in find): the verified ones alone come back as occurrences
+            expanded = {pid for (_o, e, _g) in keys.values() for pid, _priority in e}
+            resolve = [(self.patterns[pid][0], self._conditions.get(pid))
+                       if pid in expanded and pid not in self._verify else None for pid in range(len(self.patterns))]
             self._scanner = COMPILED.Automaton(
                 names, [o for (o, _e, _g) in keys.values()], [e for (_o, e, _g) in keys.values()],
-                [bool(g) for (_o, _e, g) in keys.values()])
+                [bool(g) for (_o, _e, g) in keys.values()], resolve)
         elif self.backend_name == "hyperscan":
             from .match_hyperscan import HyperscanLiterals
             # every occurrence is needed of phrases, expansions and the literals windows centre on

@@ -25,7 +25,7 @@ import pytest
 
 from engine import core
 from engine.classify import Labelled, own_scores_python
-from engine.match import (_MISS_REASONS, KINDS, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python,
+from engine.match import (_MISS_REASONS, KINDS, _ends_with_any, _starts_with_any, Hit, Matcher, Miss, RawHit, by_paragraph_python, filter_hits, filter_python,
                           role_hits_python)
 from engine.normalize import view
 from engine.pipeline import Classifier, evidence_fields, evidence_python, rule_table
@@ -89,6 +89,70 @@ def test_automaton_scan_equals_pyahocorasick_on_random_keys():
             assert sorted(_unpacked(owned)) == sorted(want_owned), (keys, text)
             assert {p: sorted(v) for p, v in expanded.items()} == {p: sorted(v) for p, v in want_expanded.items()}
             assert {k: sorted(v) for k, v in places.items()} == {k: sorted(v) for k, v in want_places.items()}
+
+
+def _resolved(expanded, resolve, text):
+    """Matcher.find's loop over `expanded` (the reference of the scan's resolve table): the hits of
+    each resolved pattern, and the expansions of the others."""
+    hits, rest = [], {}
+    for pid, found in expanded.items():
+        entry = resolve[pid] if pid < len(resolve) else None
+        if entry is None:
+            rest[pid] = found
+            continue
+        owner, conditions = entry
+        if conditions is not None:
+            for start, priority, length in found:
+                before, after = conditions[priority]
+                if not _ends_with_any(text, start, before) and not _starts_with_any(text, start + length, after):
+                    hits.append((start, start + length, owner))
+            continue
+        pos = -1
+        for start, _priority, length in sorted(found):
+            if start >= pos:
+                hits.append((start, start + length, owner))
+                pos = start + length
+    return hits, rest
+
+
+@needs_core
+def test_automaton_resolves_expansions_as_the_find_loop_does():
+    """With a resolve table the scan picks the hits of finite patterns itself (conditions around
+    each string, or finditer's choice among overlapping ones); the others still come back."""
+    rng = random.Random(11)
+    alphabet = "ab中文\U00020000"
+    resolved_any = conditioned_any = 0
+    for _ in range(300):
+        keys = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 10))})
+        n_patterns = 4
+        expands = [[(pid, rng.randrange(3)) for pid in rng.sample(range(n_patterns), rng.randint(0, 2))] for _ in keys]
+        owners = [[] for _ in keys]
+        gates = [False for _ in keys]
+        resolve = []
+        for pid in range(n_patterns):
+            roll = rng.random()
+            if roll < 0.25:
+                resolve.append(None)
+            elif roll < 0.6:
+                resolve.append((rng.randrange(9), None))
+            else:
+                strings = lambda: tuple(rng.sample(["a", "b", "ab", "中", "\U00020000", "文中"], rng.randint(0, 2)))
+                resolve.append((rng.randrange(9), tuple((strings(), strings()) for _ in range(3))))
+        automaton = core.COMPILED.Automaton(keys, owners, expands, gates, resolve)
+        for _ in range(5):
+            text = "".join(rng.choice(alphabet + "x") for _ in range(rng.randint(0, 30)))
+            owned, expanded, _places = automaton.scan(text)
+            _owned, want_expanded, _ = _reference_scan(keys, owners, expands, gates, text)
+            want_hits, want_rest = _resolved(want_expanded, resolve, text)
+            assert sorted(_unpacked(owned)) == sorted(want_hits), (keys, expands, resolve, text)
+            assert {p: sorted(v) for p, v in expanded.items()} == {p: sorted(v) for p, v in want_rest.items()}
+            resolved_any += bool(want_hits)
+            conditioned_any += any(resolve[p] and resolve[p][1] for p in want_expanded)
+    assert resolved_any > 200 and conditioned_any > 100
+    again = pickle.loads(pickle.dumps(automaton))
+    assert again.scan(text)[0] == automaton.scan(text)[0]
+    with pytest.raises(TypeError):
+        core.COMPILED.Automaton(["ab"], [[]], [[(0, 0)]], [False], [(0, ((("a",), "b"),))])   # not a tuple of str
 
 
 @needs_core
