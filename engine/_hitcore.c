@@ -13,14 +13,17 @@
  *               and the hits of the finite patterns in `resolve` (see resolve_occurrences)
  *           expanded: {pattern: [(start, priority, length), ...]} of the other finite-pattern strings
  *           places: {key: [start, ...]} of keys that gate patterns
- *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner)
+ *   merge(owned, extra, cls) -> sorted list of distinct cls(start, end, owner); cls None: the
+ *       same as packed int32 triples (bytes), which by_paragraph, role_hits and filter also read
  *   enabled(places, key_gates, needed) -> the gated patterns whose every literal group was found
  *   windows(groups, places, lengths, width, n) -> the stretches a windowed pattern is searched in
  *       (Matcher._windows_python: match._merge around the rarest group, match._holding the others)
- *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph
+ *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph (packed raw hits: packed
+ *       groups, (hits, offsets), see packed_groups)
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
  *       -> (kept, missed)
- *   role_hits(groups, codes) -> the hits of structure rules in each group
+ *   role_hits(groups, codes[, cls]) -> the hits of structure rules in each group (made cls(...)
+ *       from packed groups)
  *   own_scores(hits) -> {theme: summed weight of the distinct rules}
  *   RuleTable(rules, groups, themes, weights, theme_names, fields, heads, tails)   found by rule address
  *       .own_scores(hits) -> the same as own_scores(hits)
@@ -557,7 +560,7 @@ static PyObject *merge(PyObject *Py_UNUSED(module), PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*OO:merge", &owned, &extra, &cls)) return NULL;
     PyObject *result = NULL, *fast = NULL;
     int32_t *v = NULL;
-    if (check_tuple_class(cls) < 0) goto done;
+    if (cls != Py_None && check_tuple_class(cls) < 0) goto done;
     fast = PySequence_Fast(extra, "extra hits must be a sequence");
     if (!fast) goto done;
     Py_ssize_t n_owned = owned.len / (Py_ssize_t)(3 * sizeof(int32_t));
@@ -579,6 +582,18 @@ static PyObject *merge(PyObject *Py_UNUSED(module), PyObject *args) {
         }
     }
     qsort(v, n, 3 * sizeof(int32_t), triple3_cmp);
+    if (cls == Py_None) {
+        /* packed: the distinct triples, as bytes (by_paragraph, role_hits and filter read them) */
+        Py_ssize_t m = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int32_t *t = v + 3 * i;
+            if (m && t[0] == v[3 * m - 3] && t[1] == v[3 * m - 2] && t[2] == v[3 * m - 1]) continue;
+            memmove(v + 3 * m, t, 3 * sizeof(int32_t));
+            m++;
+        }
+        result = PyBytes_FromStringAndSize((const char *)v, (Py_ssize_t)(m * 3 * sizeof(int32_t)));
+        goto done;
+    }
     result = PyList_New(0);
     if (!result) goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -819,12 +834,74 @@ static int hit_span(PyObject *h, long *start, long *end) {
     return PyErr_Occurred() ? -1 : 0;
 }
 
+/* Packed groups: the raw hits of each paragraph without an object per hit, as the tuple
+ * (hits, offsets) of two bytes objects: int32 (start, end, rule) triples, paragraph after
+ * paragraph, and n + 1 int32 offsets (in triples), paragraph k's hits lying between offsets k
+ * and k + 1. Checked here, so that the loops read them without checks. */
+typedef struct { const int32_t *hits, *offsets; Py_ssize_t n; } Packed;
+
+static int packed_groups(PyObject *groups, Packed *out) {
+    if (!PyTuple_Check(groups) || PyTuple_GET_SIZE(groups) != 2 || !PyBytes_Check(PyTuple_GET_ITEM(groups, 0))
+        || !PyBytes_Check(PyTuple_GET_ITEM(groups, 1))) {
+        PyErr_SetString(PyExc_TypeError, "groups must be a list of lists of hits, or packed (hits, offsets) bytes");
+        return -1;
+    }
+    PyObject *hits = PyTuple_GET_ITEM(groups, 0), *offsets = PyTuple_GET_ITEM(groups, 1);
+    Py_ssize_t nh = PyBytes_GET_SIZE(hits), no = PyBytes_GET_SIZE(offsets);
+    if (nh % (3 * sizeof(int32_t)) || no % sizeof(int32_t) || no == 0) goto bad;
+    out->hits = (const int32_t *)PyBytes_AS_STRING(hits);
+    out->offsets = (const int32_t *)PyBytes_AS_STRING(offsets);
+    out->n = no / (Py_ssize_t)sizeof(int32_t) - 1;
+    if (out->offsets[0] != 0 || out->offsets[out->n] != nh / (Py_ssize_t)(3 * sizeof(int32_t))) goto bad;
+    for (Py_ssize_t k = 0; k < out->n; k++)
+        if (out->offsets[k] > out->offsets[k + 1]) goto bad;
+    return 0;
+bad:
+    PyErr_SetString(PyExc_ValueError, "packed groups: the offsets do not fit the hits");
+    return -1;
+}
+
+/* by_paragraph for the packed raw hits of merge(..., None): the packed groups */
+static PyObject *by_paragraph_packed(PyObject *raw, PyObject *starts, PyObject *ends) {
+    Py_ssize_t np = PyList_GET_SIZE(starts);
+    Py_ssize_t nh = PyBytes_GET_SIZE(raw) / (Py_ssize_t)(3 * sizeof(int32_t));
+    if (PyBytes_GET_SIZE(raw) % (3 * sizeof(int32_t))) { PyErr_SetString(PyExc_ValueError, "packed hits must be int32 triples"); return NULL; }
+    const int32_t *v = (const int32_t *)PyBytes_AS_STRING(raw);
+    PyObject *hits = PyBytes_FromStringAndSize(NULL, PyBytes_GET_SIZE(raw));
+    PyObject *offsets = PyBytes_FromStringAndSize(NULL, (np + 1) * (Py_ssize_t)sizeof(int32_t));
+    if (!hits || !offsets) goto fail;
+    int32_t *out = (int32_t *)PyBytes_AS_STRING(hits), *off = (int32_t *)PyBytes_AS_STRING(offsets);
+    Py_ssize_t lo = 0, m = 0;
+    for (Py_ssize_t k = 0; k < np; k++) {
+        long start = PyLong_AsLong(PyList_GET_ITEM(starts, k));
+        long end = PyLong_AsLong(PyList_GET_ITEM(ends, k));
+        if (PyErr_Occurred()) goto fail;
+        off[k] = (int32_t)m;
+        for (; lo < nh; lo++) {   /* as the list path below */
+            const int32_t *t = v + 3 * lo;
+            if (t[0] < start) continue;
+            if (t[0] >= end) break;
+            if (t[1] <= end) { memcpy(out + 3 * m, t, 3 * sizeof(int32_t)); m++; }
+        }
+    }
+    off[np] = (int32_t)m;
+    if (_PyBytes_Resize(&hits, m * 3 * (Py_ssize_t)sizeof(int32_t)) < 0) { hits = NULL; goto fail; }
+    PyObject *result = PyTuple_Pack(2, hits, offsets);
+    Py_DECREF(hits); Py_DECREF(offsets);
+    return result;
+fail:
+    Py_XDECREF(hits); Py_XDECREF(offsets);
+    return NULL;
+}
+
 static PyObject *by_paragraph(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *raw, *starts, *ends;
-    if (!PyArg_ParseTuple(args, "O!O!O!:by_paragraph", &PyList_Type, &raw, &PyList_Type, &starts, &PyList_Type, &ends))
+    if (!PyArg_ParseTuple(args, "OO!O!:by_paragraph", &raw, &PyList_Type, &starts, &PyList_Type, &ends))
         return NULL;
+    if (PyList_GET_SIZE(ends) != PyList_GET_SIZE(starts)) { PyErr_SetString(PyExc_ValueError, "starts and ends differ in length"); return NULL; }
+    if (PyBytes_Check(raw)) return by_paragraph_packed(raw, starts, ends);
+    if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "raw hits must be a list or packed bytes"); return NULL; }
     Py_ssize_t np = PyList_GET_SIZE(starts), nh = PyList_GET_SIZE(raw);
-    if (PyList_GET_SIZE(ends) != np) { PyErr_SetString(PyExc_ValueError, "starts and ends differ in length"); return NULL; }
     PyObject *groups = PyList_New(np);
     if (!groups) return NULL;
     Py_ssize_t lo = 0;
@@ -939,7 +1016,7 @@ static void sentence_of(int kind, const void *data, const Marks *marks, Py_ssize
 static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *groups, *rules, *hit_cls, *miss_cls, *reasons, *text, *paragraphs, *marks, *unless;
     Py_buffer kinds, codes;
-    if (!PyArg_ParseTuple(args, "O!y*y*O!OOO!UO!UO!:filter", &PyList_Type, &groups, &kinds, &codes,
+    if (!PyArg_ParseTuple(args, "Oy*y*O!OOO!UO!UO!:filter", &groups, &kinds, &codes,
                           &PyTuple_Type, &rules, &hit_cls, &miss_cls, &PyTuple_Type, &reasons, &text,
                           &PyList_Type, &paragraphs, &marks, &PyTuple_Type, &unless))
         return NULL;
@@ -947,7 +1024,10 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_UCS4 *mark_chars = NULL;
     const uint8_t *kind_of = kinds.buf, *code_of = codes.buf;
     Py_ssize_t n_rules = PyTuple_GET_SIZE(rules);
-    Py_ssize_t np = PyList_GET_SIZE(groups);
+    Packed packed = {NULL, NULL, 0};
+    int is_packed = !PyList_Check(groups);
+    if (is_packed && packed_groups(groups, &packed) < 0) goto done;
+    Py_ssize_t np = is_packed ? packed.n : PyList_GET_SIZE(groups);
     int text_kind = PyUnicode_KIND(text);
     const void *text_data = PyUnicode_DATA(text);
     Py_ssize_t text_len = PyUnicode_GET_LENGTH(text);
@@ -971,9 +1051,15 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
         PyList_SET_ITEM(missed, pi, bad);
         int kind = kind_of[pi];
         if (kind >= N_KINDS) { PyErr_SetString(PyExc_ValueError, "unknown paragraph kind code"); goto done; }
-        PyObject *raw = PyList_GET_ITEM(groups, pi);
-        if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "each group must be a list"); goto done; }
-        Py_ssize_t nh = PyList_GET_SIZE(raw);
+        PyObject *raw = NULL;
+        Py_ssize_t nh;
+        if (is_packed) {
+            nh = packed.offsets[pi + 1] - packed.offsets[pi];
+        } else {
+            raw = PyList_GET_ITEM(groups, pi);
+            if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "each group must be a list"); goto done; }
+            nh = PyList_GET_SIZE(raw);
+        }
         if (!nh) continue;
         /* the paragraph's bounds, read when a hit first asks for its sentence */
         Py_ssize_t p_start = 0, p_end = 0;
@@ -981,9 +1067,17 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
         PyObject *index_obj = PyLong_FromSsize_t(pi);
         if (!index_obj) goto done;
         for (Py_ssize_t j = 0; j < nh; j++) {
-            PyObject *h_start, *h_end;
-            long r = raw_hit_rule(PyList_GET_ITEM(raw, j), n_rules, &h_start, &h_end);
-            if (r < 0) goto fail;
+            PyObject *h_start = NULL, *h_end = NULL;   /* borrowed from the raw hit; packed: made when kept */
+            const int32_t *t = NULL;
+            long r;
+            if (is_packed) {
+                t = packed.hits + 3 * (packed.offsets[pi] + j);
+                r = t[2];
+                if (r < 0 || r >= n_rules) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); goto fail; }
+            } else {
+                r = raw_hit_rule(PyList_GET_ITEM(raw, j), n_rules, &h_start, &h_end);
+                if (r < 0) goto fail;
+            }
             int code = code_of[r], where = code & WHERE_BITS;
             if (!where) { PyErr_SetString(PyExc_ValueError, "unknown filter code"); goto fail; }
             if (kind == FURNITURE && !(code & ROLE)) continue;   /* page furniture is no evidence of any theme */
@@ -991,8 +1085,13 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
             if (where != PLAIN && (where == HEADING_ONLY) != (kind == HEADING)) {
                 why = PyTuple_GET_ITEM(reasons, (where - HEADING_ONLY) * N_KINDS + kind);
             } else if (code & UNLESS) {
-                Py_ssize_t hs = PyLong_AsSsize_t(h_start), he = PyLong_AsSsize_t(h_end), s, e;
-                if ((hs == -1 || he == -1) && PyErr_Occurred()) goto fail;
+                Py_ssize_t hs, he, s, e;
+                if (is_packed) {
+                    hs = t[0], he = t[1];
+                } else {
+                    hs = PyLong_AsSsize_t(h_start), he = PyLong_AsSsize_t(h_end);
+                    if ((hs == -1 || he == -1) && PyErr_Occurred()) goto fail;
+                }
                 if (!have_bounds) {
                     PyObject *p = PyList_GET_ITEM(paragraphs, pi);
                     if (!PyTuple_Check(p) || PyTuple_GET_SIZE(p) < 3) { PyErr_SetString(PyExc_TypeError, "paragraphs must be Paragraph tuples"); goto fail; }
@@ -1010,18 +1109,27 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
                 if (!why && PyErr_Occurred()) goto fail;
             }
             PyTypeObject *cls = (PyTypeObject *)(why ? miss_cls : hit_cls);
-            PyObject *t = cls->tp_alloc(cls, why ? 5 : 4);
-            if (!t) goto fail;
-            PyObject *a0 = h_start, *a1 = h_end, *a2 = PyTuple_GET_ITEM(rules, r);
-            Py_INCREF(a0); Py_INCREF(a1); Py_INCREF(a2); Py_INCREF(index_obj);
-            PyTuple_SET_ITEM(t, 0, a0); PyTuple_SET_ITEM(t, 1, a1); PyTuple_SET_ITEM(t, 2, a2);
-            PyTuple_SET_ITEM(t, 3, index_obj);
+            PyObject *a0, *a1;
+            if (is_packed) {
+                a0 = PyLong_FromLong(t[0]);
+                a1 = PyLong_FromLong(t[1]);
+                if (!a0 || !a1) { Py_XDECREF(a0); Py_XDECREF(a1); goto fail; }
+            } else {
+                a0 = h_start, a1 = h_end;
+                Py_INCREF(a0); Py_INCREF(a1);
+            }
+            PyObject *item = cls->tp_alloc(cls, why ? 5 : 4);
+            if (!item) { Py_DECREF(a0); Py_DECREF(a1); goto fail; }
+            PyObject *a2 = PyTuple_GET_ITEM(rules, r);
+            Py_INCREF(a2); Py_INCREF(index_obj);
+            PyTuple_SET_ITEM(item, 0, a0); PyTuple_SET_ITEM(item, 1, a1); PyTuple_SET_ITEM(item, 2, a2);
+            PyTuple_SET_ITEM(item, 3, index_obj);
             if (why) {
                 Py_INCREF(why);
-                PyTuple_SET_ITEM(t, 4, why);
+                PyTuple_SET_ITEM(item, 4, why);
             }
-            int rc = PyList_Append(why ? bad : good, t);
-            Py_DECREF(t);
+            int rc = PyList_Append(why ? bad : good, item);
+            Py_DECREF(item);
             if (rc < 0) goto fail;
         }
         Py_DECREF(index_obj);
@@ -1043,17 +1151,32 @@ done:
 /* role_hits(groups, codes) -> the hits of each paragraph's group whose rule is a structure
  * rule (codes[rule] & ROLE): the few that decide paragraph kinds, without a Python loop over all */
 static PyObject *role_hits(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *groups;
+    PyObject *groups, *cls = Py_None, *out = NULL;
     Py_buffer codes;
-    if (!PyArg_ParseTuple(args, "O!y*:role_hits", &PyList_Type, &groups, &codes)) return NULL;
+    if (!PyArg_ParseTuple(args, "Oy*|O:role_hits", &groups, &codes, &cls)) return NULL;
     const uint8_t *code_of = codes.buf;
-    Py_ssize_t np = PyList_GET_SIZE(groups);
-    PyObject *out = PyList_New(np);
+    Packed packed = {NULL, NULL, 0};
+    int is_packed = !PyList_Check(groups);
+    if (is_packed && (packed_groups(groups, &packed) < 0 || check_tuple_class(cls) < 0)) goto fail;
+    Py_ssize_t np = is_packed ? packed.n : PyList_GET_SIZE(groups);
+    out = PyList_New(np);
     if (!out) goto fail;
     for (Py_ssize_t pi = 0; pi < np; pi++) {
-        PyObject *raw = PyList_GET_ITEM(groups, pi), *picked = PyList_New(0);
+        PyObject *picked = PyList_New(0);
         if (!picked) goto fail;
         PyList_SET_ITEM(out, pi, picked);
+        if (is_packed) {   /* the hits of structure rules made cls(start, end, rule), the others not at all */
+            for (int32_t j = packed.offsets[pi]; j < packed.offsets[pi + 1]; j++) {
+                const int32_t *t = packed.hits + 3 * j;
+                if (t[2] < 0 || t[2] >= codes.len) { PyErr_SetString(PyExc_IndexError, "rule index out of range"); goto fail; }
+                if (!(code_of[t[2]] & ROLE)) continue;
+                PyObject *h = make3((PyTypeObject *)cls, PyLong_FromLong(t[0]), PyLong_FromLong(t[1]), PyLong_FromLong(t[2]));
+                if (!h || PyList_Append(picked, h) < 0) { Py_XDECREF(h); goto fail; }
+                Py_DECREF(h);
+            }
+            continue;
+        }
+        PyObject *raw = PyList_GET_ITEM(groups, pi);
         if (!PyList_Check(raw)) { PyErr_SetString(PyExc_TypeError, "each group must be a list"); goto fail; }
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(raw); j++) {
             PyObject *h = PyList_GET_ITEM(raw, j), *h_start, *h_end;

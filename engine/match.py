@@ -266,8 +266,13 @@ class Matcher:
                 self._scanner.make_automaton()
         self._has_keys = bool(names)
 
-    def find(self, text_view: str) -> tuple[list[RawHit], list[str]]:
+    def find(self, text_view: str, packed: bool = False) -> tuple[list[RawHit] | bytes, list[str]]:
         """Every raw hit in a document view, sorted; plus warnings (regex timeouts).
+
+        ``packed``: where the compiled core does the stages after this one (``NATIVE``) and the
+        scanner is the native one, the hits come as the int32 (start, end, rule) triples that
+        :func:`by_paragraph`, :func:`role_hits` and :func:`filter_hits` read, with no object per
+        hit (the pipeline's way; a list of :class:`RawHit` otherwise).
 
         Same hits as running every phrase with ``str.find`` and every pattern with
         ``finditer``: expanded patterns are resolved from the scanner's occurrences the way
@@ -371,7 +376,7 @@ class Matcher:
             except TimeoutError:
                 warnings.append(f"rule {self.rules[owner].id}: pattern timed out after {REGEX_TIMEOUT}s and was skipped")
         if native:
-            return COMPILED.merge(owned, hits, RawHit), warnings
+            return COMPILED.merge(owned, hits, None if packed and NATIVE is not None else RawHit), warnings
         return list(map(_raw_hit, sorted(hits))), warnings
 
     def _enabled(self, key_places: dict[int, list[int]]) -> set[int]:
@@ -548,8 +553,9 @@ def _merge(places: list[tuple[int, int]], width: int, n: int) -> list[list[int]]
     return out
 
 
-def by_paragraph(raw_hits: list[RawHit], paragraphs: list[Paragraph]) -> list[list[RawHit]]:
-    """Group raw hits by the paragraph that contains them; hits across a line break are dropped."""
+def by_paragraph(raw_hits: list[RawHit] | bytes, paragraphs: list[Paragraph]) -> list[list[RawHit]] | tuple:
+    """Group raw hits by the paragraph that contains them; hits across a line break are dropped.
+    Packed hits (``Matcher.find(..., packed=True)``) give packed groups: ``(hits, offsets)``."""
     if NATIVE is not None:
         return NATIVE.by_paragraph(raw_hits, [p.start for p in paragraphs], [p.end for p in paragraphs])
     return by_paragraph_python(raw_hits, paragraphs)
@@ -575,7 +581,7 @@ def role_hits(groups: list[list[RawHit]], codes: bytes) -> list[list[RawHit]]:
     """The raw hits of structure rules (``FILTER_ROLE`` in ``codes``) in each paragraph's group:
     the few that :func:`engine.segment.assign_kinds` needs, out of tens of thousands."""
     if NATIVE is not None:
-        return NATIVE.role_hits(groups, codes)
+        return NATIVE.role_hits(groups, codes, RawHit)
     return role_hits_python(groups, codes)
 
 

@@ -72,7 +72,7 @@ class Classifier:
         settings = self.ruleset.settings
         text_view = view(text)
         lines = segment.split_lines(text)
-        raw, warnings = self.matcher.find(text_view)
+        raw, warnings = self.matcher.find(text_view, packed=True)   # packed: no object per raw hit
         groups = by_paragraph(raw, lines)
         # most paragraphs hold no structure-rule hit: no call for them
         roles = [self._roles(text_view, p, g) if g else _NO_ROLES

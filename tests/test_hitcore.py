@@ -70,6 +70,10 @@ def _unpacked(owned: bytes):
     return [values[i:i + 3] for i in range(0, len(values), 3)]
 
 
+def _offsets(packed: bytes) -> list[int]:
+    return list(struct.unpack(f"{len(packed) // 4}i", packed))
+
+
 @needs_core
 def test_automaton_scan_equals_pyahocorasick_on_random_keys():
     rng = random.Random(5)
@@ -295,6 +299,14 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
         paragraphs = analysis.paragraphs
         kept, missed = filter_hits(classifier.matcher, text_view, paragraphs, groups)
         assert (kept, missed) == _filtered_in_python(classifier.matcher, text_view, paragraphs, groups)
+        # the pipeline's packed path: the same groups, roles and filtered hits without an object per raw hit
+        packed_raw, _warnings = classifier.matcher.find(text_view, packed=True)
+        assert isinstance(packed_raw, bytes) and _unpacked(packed_raw) == [tuple(h) for h in raw]
+        packed = native.by_paragraph(packed_raw, [p.start for p in lines], [p.end for p in lines])
+        hits, offsets = packed
+        assert [[RawHit(*t) for t in _unpacked(hits)[a:b]] for a, b in zip(_offsets(offsets), _offsets(offsets)[1:])] == groups
+        assert native.role_hits(packed, classifier.matcher.filter_codes, RawHit) == structure
+        assert filter_hits(classifier.matcher, text_view, paragraphs, packed) == (kept, missed)
         excluded += sum(miss.reason.startswith("unless: ") for misses in missed for miss in misses)
         for i, hits in enumerate(kept):
             assert native.own_scores(hits) == own_scores_python(hits)
@@ -306,6 +318,29 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
             assert table.slogans(hits) == slogan_bounds(hits)
     assert excluded > 20, "unless patterns exclude hits in these texts"
     assert with_roles > 20, "structure rules hit these texts"
+
+
+@needs_core
+def test_by_paragraph_groups_packed_hits_as_the_python_reference_groups_raw_hits():
+    """Random sorted hits over random paragraphs, hits across a paragraph's end among them
+    (dropped, as a hit across a line break belongs to no paragraph)."""
+    rng = random.Random(23)
+    crossing = 0
+    for _ in range(300):
+        paragraphs, pos = [], rng.randint(0, 3)
+        for i in range(rng.randint(0, 6)):
+            length = rng.randint(0, 8)
+            paragraphs.append(segment.Paragraph(i, pos, pos + length))
+            pos += length + rng.randint(1, 3)
+        raw = sorted({RawHit(s, s + rng.randint(1, 5), rng.randrange(4)) for s in
+                      (rng.randint(0, pos + 2) for _ in range(rng.randint(0, 25)))})
+        want = by_paragraph_python(raw, paragraphs)
+        packed = b"".join(struct.pack("3i", *h) for h in raw)
+        hits, offsets = core.COMPILED.by_paragraph(packed, [p.start for p in paragraphs], [p.end for p in paragraphs])
+        bounds = _offsets(offsets)
+        assert [[RawHit(*t) for t in _unpacked(hits)[a:b]] for a, b in zip(bounds, bounds[1:])] == want
+        crossing += sum(p.start <= h.start < p.end < h.end for h in raw for p in paragraphs)
+    assert crossing > 100
 
 
 # unless patterns of every kind _hitcore.filter tells apart: strings (one with a sentence mark,
@@ -623,6 +658,20 @@ def test_bad_arguments_raise_instead_of_crashing(classifier):
         table.slogans(((0, 1, rule),))
     with pytest.raises(TypeError):
         native.by_paragraph([RawHit(0, 1, 0), [2, 3, 0]], [0], [9])   # a list where a hit should be
+    with pytest.raises(ValueError):
+        native.by_paragraph(b"\0" * 8, [0], [9])                        # packed hits that are not triples
+    triple = struct.pack("3i", 0, 1, 0)
+    for bad in ((triple, struct.pack("2i", 0, 2)), (triple, struct.pack("2i", 1, 1)), (triple, b"")):
+        with pytest.raises(ValueError):   # offsets beyond the hits, not from 0, none at all
+            run_filter(bad)
+        with pytest.raises(ValueError):
+            native.role_hits(bad, m.filter_codes, RawHit)
+    with pytest.raises(TypeError):
+        run_filter((triple,))                                            # not (hits, offsets)
+    with pytest.raises(IndexError):
+        run_filter((struct.pack("3i", 0, 1, 10 ** 6), struct.pack("2i", 0, 1)))
+    with pytest.raises(TypeError):
+        native.role_hits((triple, struct.pack("2i", 0, 1)), m.filter_codes)   # packed needs the hit class
     with pytest.raises(ValueError):
         native.by_paragraph([], [0, 5], [4])
     with pytest.raises(TypeError):
