@@ -17,6 +17,8 @@
  *       same as packed int32 triples (bytes), which by_paragraph, role_hits and filter also read
  *   enabled(places, key_gates, needed) -> the gated patterns whose every literal group was found
  *   windows(groups, places, lengths, width, n) -> the stretches a windowed pattern is searched in
+ *   search_windows(finditer, text, stretches, call, long_call, short_span, owner, hits): the
+ *       searches of those stretches (Matcher.find's loop)
  *       (Matcher._windows_python: match._merge around the rarest group, match._holding the others)
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph (packed raw hits: packed
  *       groups, (hits, offsets), see packed_groups)
@@ -805,6 +807,61 @@ done:
 
 /* start, end and rule of a hit (RawHit or Hit, borrowed); -1 with an error set when it is not
  * a (start, end, rule, ...) tuple */
+/* search_windows(finditer, text, stretches, call, long_call, short_span, owner, hits): the loop of
+ * Matcher.find over a windowed pattern's stretches: finditer(text, a, b, **kwargs) on each, with
+ * `call` as keywords, or `long_call` on a stretch longer than short_span (patterns.call_for),
+ * and (start, end, owner) appended to the list `hits` for each match that is not empty. An
+ * error of a search (a regex timeout) propagates, with the hits found before it appended. */
+static PyObject *s_span_method;
+
+static PyObject *search_windows(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *finditer, *text, *stretches, *call, *long_call, *hits, *owner;
+    Py_ssize_t short_span;
+    if (!PyArg_ParseTuple(args, "OUO!O!O!nOO!:search_windows", &finditer, &text, &PyList_Type, &stretches,
+                          &PyDict_Type, &call, &PyDict_Type, &long_call, &short_span, &owner, &PyList_Type, &hits))
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(stretches); i++) {
+        PyObject *stretch = PyList_GET_ITEM(stretches, i);
+        if (!PyList_Check(stretch) || PyList_GET_SIZE(stretch) != 2) {
+            PyErr_SetString(PyExc_TypeError, "stretches must be [a, b] lists");
+            return NULL;
+        }
+        PyObject *a = PyList_GET_ITEM(stretch, 0), *b = PyList_GET_ITEM(stretch, 1);
+        Py_ssize_t length = PyNumber_AsSsize_t(b, NULL) - PyNumber_AsSsize_t(a, NULL);
+        if (PyErr_Occurred()) return NULL;
+        PyObject *kwargs = length <= short_span ? call : long_call;
+        PyObject *argv = PyTuple_Pack(3, text, a, b);
+        if (!argv) return NULL;
+        PyObject *it = PyObject_Call(finditer, argv, PyDict_GET_SIZE(kwargs) ? kwargs : NULL);
+        Py_DECREF(argv);
+        if (!it) return NULL;
+        PyObject *m;
+        while ((m = PyIter_Next(it))) {
+            PyObject *span = PyObject_CallMethodNoArgs(m, s_span_method);
+            Py_DECREF(m);
+            if (!span) break;
+            if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
+                Py_DECREF(span);
+                PyErr_SetString(PyExc_TypeError, "a match's span() must be a pair");
+                break;
+            }
+            PyObject *ms = PyTuple_GET_ITEM(span, 0), *me = PyTuple_GET_ITEM(span, 1);
+            int longer = PyObject_RichCompareBool(me, ms, Py_GT);
+            int rc = longer;
+            if (longer > 0) {
+                PyObject *hit = PyTuple_Pack(3, ms, me, owner);
+                rc = hit ? PyList_Append(hits, hit) : -1;
+                Py_XDECREF(hit);
+            }
+            Py_DECREF(span);
+            if (rc < 0) break;
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred()) return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static int hit_fields(PyObject *h, PyObject **start, PyObject **end, PyObject **rule) {
     if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) {
         PyErr_SetString(PyExc_TypeError, "hits must be (start, end, rule, ...) tuples");
@@ -1944,6 +2001,8 @@ static PyMethodDef module_methods[] = {
     {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits"},
     {"enabled", enabled, METH_VARARGS, "enabled(places, key_gates, needed) -> {pattern, ...} whose every literal group has a key among the places"},
     {"windows", windows, METH_VARARGS, "windows(groups, places, lengths, width, n) -> [[a, b], ...] where a windowed pattern is searched"},
+    {"search_windows", search_windows, METH_VARARGS,
+     "search_windows(finditer, text, stretches, call, long_call, short_span, owner, hits): each stretch's matches appended"},
     {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
     {"filter", filter, METH_VARARGS,
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless) -> (kept, missed)"},
@@ -1958,6 +2017,7 @@ static struct PyModuleDef module_def = {
 
 PyMODINIT_FUNC PyInit__hitcore(void) {
     if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&RuleTableType) < 0) return NULL;
+    s_span_method = PyUnicode_InternFromString("span");
     s_id = PyUnicode_InternFromString("id");
     s_theme = PyUnicode_InternFromString("theme");
     s_weight = PyUnicode_InternFromString("weight");
@@ -1967,7 +2027,8 @@ PyMODINIT_FUNC PyInit__hitcore(void) {
     s_span = PyUnicode_InternFromString("span");
     s_text = PyUnicode_InternFromString("text");
     zero = PyFloat_FromDouble(0.0);
-    if (!s_id || !s_theme || !s_weight || !s_rule || !s_span || !s_text || !zero || !s_round || !three) return NULL;
+    if (!s_id || !s_theme || !s_weight || !s_rule || !s_span || !s_text || !zero || !s_round || !three || !s_span_method)
+        return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     Py_INCREF(&AutomatonType);

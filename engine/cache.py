@@ -21,7 +21,7 @@ from pathlib import Path
 
 import regex
 
-from . import match_hyperscan, prefilter, quantities
+from . import match_hyperscan, patterns, prefilter, quantities
 from .match import Matcher
 from .rules import RuleSet, default_rules_dir, load, schema_dir
 
@@ -74,9 +74,10 @@ def load_cached_parts(directory: Path | str | None = None):
     entry = cache_dir() / f"rules-{key}.pickle"
     try:
         with open(entry, "rb") as fh:
-            ruleset, grammar, plans, databases = pickle.load(fh)
+            ruleset, grammar, plans, databases, flags = pickle.load(fh)
         if isinstance(ruleset, RuleSet):
             prefilter.MEMO.update(plans)
+            patterns.FLAGS.update(flags)
             match_hyperscan.SERIALIZED.update(databases)
             return ruleset, grammar
     except Exception:  # missing, truncated, written by another version: rebuild
@@ -98,6 +99,8 @@ def _store(entry: Path, ruleset: RuleSet, grammar) -> None:
     # (and of each `unless` pattern: the compiled filter's checks are built from them)
     compiled_patterns = [c for _i, c in matcher.patterns] + [c for checks in matcher.unless.values() for c, _call in checks]
     plans = {(c.pattern, c.flags): prefilter.plan(c.pattern, c.flags) for c in compiled_patterns}
+    # and their flags, which a warm start then knows without compiling them (patterns.LazyPattern)
+    flags = {c.source: c.flags for c in compiled_patterns}
     # the Hyperscan ones among the literal scanner and the traps' prefilter (~1 s to compile)
     compiled = (matcher._scanner, quantities.Extractor(grammar).trap_regions)
     databases = {c.digest: c.serialized() for c in compiled if getattr(c, "db", None) is not None}
@@ -106,7 +109,7 @@ def _store(entry: Path, ruleset: RuleSet, grammar) -> None:
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            pickle.dump((ruleset, grammar, plans, databases), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((ruleset, grammar, plans, databases, flags), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, entry)  # atomic: concurrent runs never read half an entry
         old = sorted(entry.parent.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in old[_KEEP:]:

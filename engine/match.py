@@ -29,7 +29,7 @@ import regex
 from . import prefilter
 from .core import COMPILED, NATIVE
 from .normalize import view
-from .patterns import INDENT, PARAGRAPH_START, REGEX_TIMEOUT, call_for, compile_pattern, short_call as _short_call, starts_at_paragraph
+from .patterns import INDENT, PARAGRAPH_START, REGEX_TIMEOUT, SHORT_SPAN, TIMEOUT_CALL, LazyPattern, call_for, compile_pattern, short_call as _short_call, starts_at_paragraph
 from .rules import Rule, RuleSet
 from .segment import SENTENCE_END, Paragraph, sentence_bounds, sentence_bounds_in, sentence_ends
 
@@ -121,13 +121,14 @@ class Matcher:
                 if i not in owners:
                     owners.append(i)
         self.literal_count = len(table)
-        self.patterns: list[tuple[int, regex.Pattern]] = [
-            (i, compile_pattern(p))
+        # each compiled when first used (find swaps in the compiled pattern): see LazyPattern
+        self.patterns: list[tuple[int, regex.Pattern | LazyPattern]] = [
+            (i, LazyPattern(p))
             for i, rule in enumerate(self.rules) for p in rule.patterns
         ]
-        # (compiled, keyword arguments of a call on one sentence: the timeout only for risky ones)
-        self.unless: dict[int, tuple[tuple[regex.Pattern, dict], ...]] = {
-            i: tuple((compile_pattern(p), _short_call(p)) for p in rule.unless)
+        # (pattern, keyword arguments of a call on one sentence: the timeout only for risky ones)
+        self.unless: dict[int, tuple[tuple[LazyPattern, dict], ...]] = {
+            i: tuple((LazyPattern(p), _short_call(p)) for p in rule.unless)
             for i, rule in enumerate(self.rules) if rule.unless
         }
         # a rule's several unless patterns as one alternation: one search per sentence says
@@ -310,6 +311,8 @@ class Matcher:
                 enabled.add(pid)
         for pid, found in expanded.items():
             owner, pattern = self.patterns[pid]
+            if type(pattern) is LazyPattern:
+                pattern = self._compile(pid)
             conditions = self._conditions.get(pid)
             if conditions is not None:
                 for start, priority, length in found:
@@ -341,6 +344,8 @@ class Matcher:
         line_starts = None
         for pid in sorted(enabled):
             owner, pattern = self.patterns[pid]
+            if type(pattern) is LazyPattern:
+                pattern = self._compile(pid)
             try:
                 if pid in self._line_start:
                     if line_starts is None:
@@ -365,6 +370,10 @@ class Matcher:
                     # literal of each group, so only the stretches around the rarest one that
                     # hold the others are searched (when they are few; a search has its own cost)
                     call = self._window_calls[pid]
+                    if native and NATIVE is not None:   # the same loop in C
+                        NATIVE.search_windows(pattern.finditer, text_view, stretches, call, TIMEOUT_CALL, SHORT_SPAN,
+                                              owner, hits)
+                        continue
                     for a, b in stretches:
                         for m in pattern.finditer(text_view, a, b, **call_for(call, b - a)):
                             if m.end() > m.start():
@@ -378,6 +387,12 @@ class Matcher:
         if native:
             return COMPILED.merge(owned, hits, None if packed and NATIVE is not None else RawHit), warnings
         return list(map(_raw_hit, sorted(hits))), warnings
+
+    def _compile(self, pid: int) -> regex.Pattern:
+        """Pattern ``pid`` compiled, in place of its LazyPattern from now on."""
+        owner, lazy = self.patterns[pid]
+        self.patterns[pid] = owner, lazy.compiled
+        return lazy.compiled
 
     def _enabled(self, key_places: dict[int, list[int]]) -> set[int]:
         """The gated patterns that have a literal of each of their groups among the keys found

@@ -72,7 +72,63 @@ def replace_anchors(pattern: str, at_start: str, at_end: str) -> str:
 @functools.lru_cache(maxsize=None)
 def compile_pattern(pattern: str) -> regex.Pattern:
     """Compile a rule pattern as the matcher runs it (raises ``regex.error`` when invalid)."""
-    return regex.compile(anchor_to_paragraphs(view_pattern(pattern)), regex.MULTILINE)
+    return regex.compile(matcher_source(pattern), regex.MULTILINE)
+
+
+def matcher_source(pattern: str) -> str:
+    """The text of a rule pattern as the matcher compiles it (``compile_pattern(p).pattern``)."""
+    return anchor_to_paragraphs(view_pattern(pattern))
+
+
+#: rule pattern -> the flags of its compiled form, kept by engine/cache.py beside the rule set:
+#: with them a warm start knows each pattern's flags (inline ones such as ``(?i)`` included)
+#: without compiling it
+FLAGS: dict[str, int] = {}
+
+
+class LazyPattern:
+    """A rule pattern that is compiled the first time it is used.
+
+    Compiling costs ~0.3 ms a pattern in ``regex``'s own parser: 0.45 s at every start with the
+    shipped rules, and most patterns of a large rule set never run on a given document (they are
+    gated by literals). ``pattern`` and ``flags`` are those of :func:`compile_pattern`'s result
+    (``flags`` from :data:`FLAGS` when known); ``finditer``, ``match`` and ``search`` compile it.
+    The matcher's hot loops swap it for the compiled pattern at first use."""
+
+    __slots__ = ("source", "pattern", "_compiled")
+
+    def __init__(self, source: str):
+        self.source = source
+        self.pattern = matcher_source(source)
+        self._compiled = None
+
+    @property
+    def compiled(self) -> regex.Pattern:
+        if self._compiled is None:
+            self._compiled = compile_pattern(self.source)
+        return self._compiled
+
+    @property
+    def flags(self) -> int:
+        flags = FLAGS.get(self.source)
+        if flags is None:
+            flags = FLAGS[self.source] = self.compiled.flags
+        return flags
+
+    def finditer(self, *args, **kwargs):
+        return self.compiled.finditer(*args, **kwargs)
+
+    def match(self, *args, **kwargs):
+        return self.compiled.match(*args, **kwargs)
+
+    def search(self, *args, **kwargs):
+        return self.compiled.search(*args, **kwargs)
+
+    def __reduce__(self):
+        return LazyPattern, (self.source,)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.source!r})"
 
 
 _UNBOUNDED = regex.compile(r"(?:[*+]|\{\d*,\})")

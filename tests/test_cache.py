@@ -96,3 +96,36 @@ def test_the_hyperscan_databases_come_back_from_the_cache(rules_copy, tmp_path, 
     assert restored.find(text) == Matcher(ruleset, "portable").find(text)
     paragraphs = split_lines(raw)
     assert extractor.trap_spans(text, paragraphs) == Extractor(grammar, "portable").trap_spans(text, paragraphs)
+
+
+def test_a_warm_start_compiles_rule_patterns_only_when_they_run(rules_copy, monkeypatch):
+    """The cache keeps each pattern's compiled flags, so a matcher built from a warm entry has
+    its plans, gates and flags without compiling a pattern; find compiles the ones it runs, once,
+    and the hits are those of the compiled patterns."""
+    from engine import patterns
+    from engine.match import Matcher
+    from engine.normalize import view
+    from conftest import SEED_FILES
+    cache.load_cached_parts(rules_copy)                       # cold: writes the entry
+    monkeypatch.setattr(patterns, "FLAGS", {})                # a new process
+    compiled = []
+    real = patterns.compile_pattern.__wrapped__
+    monkeypatch.setattr(patterns, "compile_pattern", lambda p: compiled.append(p) or real(p))
+    ruleset, _grammar = cache.load_cached_parts(rules_copy)   # warm
+    assert patterns.FLAGS, "the flags came back from the cache"
+    matcher = Matcher(ruleset)
+    lazy = [p for _owner, p in matcher.patterns]
+    assert lazy and all(type(p) is patterns.LazyPattern for p in lazy)
+    # only the patterns anchored at a paragraph start are compiled to build the matcher (one
+    # match of the empty string tells whether the anchor holds in every branch)
+    anchored = {p.source for p in lazy if p.pattern.startswith(patterns.PARAGRAPH_START)}
+    assert set(compiled) <= anchored and len(compiled) < len(lazy) / 4
+    assert all(p.flags == real(p.source).flags for p in lazy)
+    text = view(SEED_FILES[0].read_text(encoding="utf-8"))
+    hits, _warnings = matcher.find(text)
+    ran = [pid for pid, (_owner, p) in enumerate(matcher.patterns) if type(p) is not patterns.LazyPattern]
+    assert len(ran) > 20, "find swaps in the compiled patterns it runs"
+    before = len(compiled)
+    assert hits == matcher.find(text)[0]
+    assert len(compiled) == before, "a pattern is compiled once"
+    assert hits == matcher.find_slow(text)
