@@ -92,37 +92,29 @@ class LazyPattern:
     Compiling costs ~0.3 ms a pattern in ``regex``'s own parser: 0.45 s at every start with the
     shipped rules, and most patterns of a large rule set never run on a given document (they are
     gated by literals). ``pattern`` and ``flags`` are those of :func:`compile_pattern`'s result
-    (``flags`` from :data:`FLAGS` when known); ``finditer``, ``match`` and ``search`` compile it.
-    The matcher's hot loops swap it for the compiled pattern at first use."""
-
-    __slots__ = ("source", "pattern", "_compiled")
+    (``flags`` from :data:`FLAGS` when known); ``compiled``, ``finditer``, ``match`` and
+    ``search`` compile it. Those become plain attributes then (the compiled pattern's own
+    methods), so later calls cost what calls of the compiled pattern cost.
+    """
 
     def __init__(self, source: str):
         self.source = source
         self.pattern = matcher_source(source)
-        self._compiled = None
 
-    @property
-    def compiled(self) -> regex.Pattern:
-        if self._compiled is None:
-            self._compiled = compile_pattern(self.source)
-        return self._compiled
-
-    @property
-    def flags(self) -> int:
-        flags = FLAGS.get(self.source)
-        if flags is None:
-            flags = FLAGS[self.source] = self.compiled.flags
-        return flags
-
-    def finditer(self, *args, **kwargs):
-        return self.compiled.finditer(*args, **kwargs)
-
-    def match(self, *args, **kwargs):
-        return self.compiled.match(*args, **kwargs)
-
-    def search(self, *args, **kwargs):
-        return self.compiled.search(*args, **kwargs)
+    def __getattr__(self, name: str):
+        # only for attributes not set yet
+        if name == "flags":
+            flags = FLAGS.get(self.source)
+            if flags is not None:
+                return flags
+            FLAGS[self.source] = self.compiled.flags
+            return FLAGS[self.source]
+        if name in ("compiled", "finditer", "match", "search"):
+            compiled = compile_pattern(self.source)
+            self.compiled = compiled
+            self.finditer, self.match, self.search = compiled.finditer, compiled.match, compiled.search
+            return getattr(self, name)
+        raise AttributeError(name)
 
     def __reduce__(self):
         return LazyPattern, (self.source,)

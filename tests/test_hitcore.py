@@ -31,7 +31,7 @@ from engine.normalize import view
 from engine.pipeline import Classifier, evidence_fields, evidence_python, rule_table
 from engine.quantities import slogan_bounds
 from engine.render import RawJSON, to_jsonl_line
-from engine import segment
+from engine import match, segment
 
 from conftest import ROOT, SEED_FILES
 
@@ -283,7 +283,7 @@ def _stages(classifier: Classifier, text: str):
 
 
 @needs_core
-def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(classifier):
+def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(classifier, monkeypatch):
     native = core.COMPILED
     table = _table(classifier)
     rng = random.Random(17)
@@ -301,12 +301,17 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
         assert (kept, missed) == _filtered_in_python(classifier.matcher, text_view, paragraphs, groups)
         # the pipeline's packed path: the same groups, roles and filtered hits without an object per raw hit
         packed_raw, _warnings = classifier.matcher.find(text_view, packed=True)
+        if match.NATIVE is None or classifier.matcher.backend_name != "native":
+            assert packed_raw == raw     # packed only where the compiled stages read it
+            packed_raw = b"".join(struct.pack("3i", *h) for h in raw)
         assert isinstance(packed_raw, bytes) and _unpacked(packed_raw) == [tuple(h) for h in raw]
         packed = native.by_paragraph(packed_raw, [p.start for p in lines], [p.end for p in lines])
         hits, offsets = packed
         assert [[RawHit(*t) for t in _unpacked(hits)[a:b]] for a, b in zip(_offsets(offsets), _offsets(offsets)[1:])] == groups
         assert native.role_hits(packed, classifier.matcher.filter_codes, RawHit) == structure
-        assert filter_hits(classifier.matcher, text_view, paragraphs, packed) == (kept, missed)
+        with monkeypatch.context() as compiled:
+            compiled.setattr(match, "NATIVE", native)   # also under TIFA_CORE=python
+            assert filter_hits(classifier.matcher, text_view, paragraphs, packed) == (kept, missed)
         excluded += sum(miss.reason.startswith("unless: ") for misses in missed for miss in misses)
         for i, hits in enumerate(kept):
             assert native.own_scores(hits) == own_scores_python(hits)
