@@ -726,3 +726,39 @@ def test_filter_treats_every_kind_of_rule_in_every_kind_of_paragraph_as_python_d
     assert any(h.rule is m.rules[body_only] for h in compiled[0][closing]), "body-only rules count in closing paragraphs"
     reasons = {miss.reason.split(":")[0] for misses in compiled[1] for miss in misses}
     assert reasons == {"where", "unless"}
+
+
+@needs_core
+def test_search_windows_is_the_python_loop_over_stretches():
+    """_hitcore.search_windows: finditer on each stretch with the short call or, past short_span,
+    the long one; empty matches left out; a search's error propagates with the hits before it."""
+    import regex
+    from engine.patterns import SHORT_SPAN, TIMEOUT_CALL, call_for
+    rng = random.Random(29)
+    pattern = regex.compile(r"a*|b+c|(?<=c)d", regex.MULTILINE)
+    empty_seen = 0
+    for _ in range(300):
+        text = "".join(rng.choice("abcd\n") for _ in range(rng.randint(0, 60)))
+        cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, 2 * rng.randint(0, 4))))
+        stretches = [[cuts[i], cuts[i + 1]] for i in range(0, len(cuts) - 1, 2)]
+        want = [(m.start(), m.end(), "rule") for a, b in stretches
+                for m in pattern.finditer(text, a, b, **call_for({}, b - a)) if m.end() > m.start()]
+        empty_seen += any(m.end() == m.start() for a, b in stretches for m in pattern.finditer(text, a, b))
+        got = []
+        core.COMPILED.search_windows(pattern.finditer, text, stretches, {}, TIMEOUT_CALL, SHORT_SPAN, "rule", got)
+        assert got == want, (text, stretches)
+    assert empty_seen > 100
+    calls = []
+
+    def finditer(text, a, b, **kwargs):
+        calls.append((b - a, kwargs))
+        if b - a == 7:
+            raise TimeoutError("regex timed out")
+        return iter([regex.compile("b+c").match("bbc")])
+
+    hits = []
+    with pytest.raises(TimeoutError):
+        core.COMPILED.search_windows(finditer, "x", [[0, 10], [10, 4000], [0, 7], [20, 30]], {"timeout": 1},
+                                     {"timeout": 2}, 2000, 5, hits)
+    assert calls == [(10, {"timeout": 1}), (3990, {"timeout": 2}), (7, {"timeout": 1})]
+    assert hits == [(0, 3, 5), (0, 3, 5)]
