@@ -592,9 +592,10 @@ def by_paragraph_python(raw_hits: list[RawHit], paragraphs: list[Paragraph]) -> 
     return groups
 
 
-def role_hits(groups: list[list[RawHit]], codes: bytes) -> list[list[RawHit]]:
+def role_hits(groups: list[list[RawHit]] | tuple, codes: bytes) -> list[list[RawHit]]:
     """The raw hits of structure rules (``FILTER_ROLE`` in ``codes``) in each paragraph's group:
-    the few that :func:`engine.segment.assign_kinds` needs, out of tens of thousands."""
+    the few that :func:`engine.segment.assign_kinds` needs, out of tens of thousands (made
+    :class:`RawHit` from packed groups)."""
     if NATIVE is not None:
         return NATIVE.role_hits(groups, codes, RawHit)
     return role_hits_python(groups, codes)
