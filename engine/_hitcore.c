@@ -17,9 +17,9 @@
  *       same as packed int32 triples (bytes), which by_paragraph, role_hits and filter also read
  *   enabled(places, key_gates, needed) -> the gated patterns whose every literal group was found
  *   windows(groups, places, lengths, width, n) -> the stretches a windowed pattern is searched in
- *   search_windows(finditer, text, stretches, call, long_call, short_span, owner, hits): the
- *       searches of those stretches (Matcher.find's loop)
  *       (Matcher._windows_python: match._merge around the rarest group, match._holding the others)
+ *   search_windows(finditer, text, stretches, call, long_call, short_span, owner, hits): the
+ *       searches of those stretches (Matcher.find's loop), and of the traps' paragraphs
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph (packed raw hits: packed
  *       groups, (hits, offsets), see packed_groups)
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
@@ -584,26 +584,25 @@ static PyObject *merge(PyObject *Py_UNUSED(module), PyObject *args) {
         }
     }
     qsort(v, n, 3 * sizeof(int32_t), triple3_cmp);
-    if (cls == Py_None) {
-        /* packed: the distinct triples, as bytes (by_paragraph, role_hits and filter read them) */
-        Py_ssize_t m = 0;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            int32_t *t = v + 3 * i;
-            if (m && t[0] == v[3 * m - 3] && t[1] == v[3 * m - 2] && t[2] == v[3 * m - 1]) continue;
-            memmove(v + 3 * m, t, 3 * sizeof(int32_t));
-            m++;
-        }
+    /* the distinct triples, kept in place */
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int32_t *t = v + 3 * i;
+        if (m && t[0] == v[3 * m - 3] && t[1] == v[3 * m - 2] && t[2] == v[3 * m - 1]) continue;
+        memmove(v + 3 * m, t, 3 * sizeof(int32_t));
+        m++;
+    }
+    if (cls == Py_None) {   /* packed, as bytes (by_paragraph, role_hits and filter read them) */
         result = PyBytes_FromStringAndSize((const char *)v, (Py_ssize_t)(m * 3 * sizeof(int32_t)));
         goto done;
     }
-    result = PyList_New(0);
+    result = PyList_New(m);
     if (!result) goto done;
-    for (Py_ssize_t i = 0; i < n; i++) {
+    for (Py_ssize_t i = 0; i < m; i++) {
         int32_t *t = v + 3 * i;
-        if (i && t[0] == t[-3] && t[1] == t[-2] && t[2] == t[-1]) continue;
         PyObject *hit = make3((PyTypeObject *)cls, PyLong_FromLong(t[0]), PyLong_FromLong(t[1]), PyLong_FromLong(t[2]));
-        if (!hit || PyList_Append(result, hit) < 0) { Py_XDECREF(hit); Py_CLEAR(result); goto done; }
-        Py_DECREF(hit);
+        if (!hit) { Py_CLEAR(result); goto done; }
+        PyList_SET_ITEM(result, i, hit);
     }
 done:
     PyMem_Free(v);
@@ -803,16 +802,13 @@ done:
     return out;
 }
 
-/* --------------------------------------------------------------- by_paragraph --- */
-
-/* start, end and rule of a hit (RawHit or Hit, borrowed); -1 with an error set when it is not
- * a (start, end, rule, ...) tuple */
 /* search_windows(finditer, text, stretches, call, long_call, short_span, owner, hits): the loop of
- * Matcher.find over a windowed pattern's stretches: finditer(text, a, b, **kwargs) on each, with
- * `call` as keywords, or `long_call` on a stretch longer than short_span (patterns.call_for),
- * and (start, end, owner) appended to the list `hits` for each match that is not empty. An
- * error of a search (a regex timeout) propagates, with the hits found before it appended. */
-static PyObject *s_span_method;
+ * Matcher.find over a windowed pattern's stretches (and of Extractor.trap_spans over a trap's
+ * paragraphs): finditer(text, a, b, **kwargs) on each, with `call` as keywords, or `long_call`
+ * on a stretch longer than short_span (patterns.call_for), and (start, end, owner) appended to
+ * the list `hits` for each match that is not empty. An error of a search (a regex timeout)
+ * propagates, with the hits found before it appended. */
+static PyObject *s_span;   /* "span": a match's method, an evidence object's key */
 
 static PyObject *search_windows(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *finditer, *text, *stretches, *call, *long_call, *hits, *owner;
@@ -837,7 +833,7 @@ static PyObject *search_windows(PyObject *Py_UNUSED(module), PyObject *args) {
         if (!it) return NULL;
         PyObject *m;
         while ((m = PyIter_Next(it))) {
-            PyObject *span = PyObject_CallMethodNoArgs(m, s_span_method);
+            PyObject *span = PyObject_CallMethodNoArgs(m, s_span);
             Py_DECREF(m);
             if (!span) break;
             if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
@@ -862,6 +858,10 @@ static PyObject *search_windows(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* --------------------------------------------------------------- by_paragraph --- */
+
+/* start, end and rule of a hit (RawHit or Hit, borrowed); -1 with an error set when it is not
+ * a (start, end, rule, ...) tuple */
 static int hit_fields(PyObject *h, PyObject **start, PyObject **end, PyObject **rule) {
     if (!PyTuple_Check(h) || PyTuple_GET_SIZE(h) < 3) {
         PyErr_SetString(PyExc_TypeError, "hits must be (start, end, rule, ...) tuples");
@@ -1205,8 +1205,9 @@ done:
     return result;
 }
 
-/* role_hits(groups, codes) -> the hits of each paragraph's group whose rule is a structure
- * rule (codes[rule] & ROLE): the few that decide paragraph kinds, without a Python loop over all */
+/* role_hits(groups, codes[, cls]) -> the hits of each paragraph's group whose rule is a structure
+ * rule (codes[rule] & ROLE): the few that decide paragraph kinds, without a Python loop over all
+ * (from packed groups, made cls(start, end, rule)) */
 static PyObject *role_hits(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *groups, *cls = Py_None, *out = NULL;
     Py_buffer codes;
@@ -1252,7 +1253,7 @@ fail:
 
 /* ----------------------------------------------------------------- own_scores --- */
 
-static PyObject *s_id, *s_theme, *s_weight, *s_rule, *s_span, *s_text, *zero;
+static PyObject *s_id, *s_theme, *s_weight, *s_rule, *s_text, *zero;
 
 /* The rules a paragraph's hits came from, by address (a hash set sized for all its hits), and
  * their ids: a rule object seen before is skipped at once, and a new object counts only if no
@@ -1998,15 +1999,15 @@ static PyTypeObject RuleTableType = {
 /* --------------------------------------------------------------------- module --- */
 
 static PyMethodDef module_methods[] = {
-    {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits"},
+    {"merge", merge, METH_VARARGS, "merge(owned, extra, cls) -> sorted distinct cls(start, end, rule) hits (cls None: packed bytes)"},
     {"enabled", enabled, METH_VARARGS, "enabled(places, key_gates, needed) -> {pattern, ...} whose every literal group has a key among the places"},
     {"windows", windows, METH_VARARGS, "windows(groups, places, lengths, width, n) -> [[a, b], ...] where a windowed pattern is searched"},
     {"search_windows", search_windows, METH_VARARGS,
      "search_windows(finditer, text, stretches, call, long_call, short_span, owner, hits): each stretch's matches appended"},
-    {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph"},
+    {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph (packed hits: packed groups)"},
     {"filter", filter, METH_VARARGS,
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless) -> (kept, missed)"},
-    {"role_hits", role_hits, METH_VARARGS, "role_hits(groups, codes) -> the hits of structure rules of each group"},
+    {"role_hits", role_hits, METH_VARARGS, "role_hits(groups, codes[, cls]) -> the hits of structure rules of each group"},
     {"own_scores", own_scores, METH_O, "own_scores(hits) -> {theme: summed weight of the distinct rules}"},
     {NULL, NULL, 0, NULL}
 };
@@ -2017,7 +2018,6 @@ static struct PyModuleDef module_def = {
 
 PyMODINIT_FUNC PyInit__hitcore(void) {
     if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&RuleTableType) < 0) return NULL;
-    s_span_method = PyUnicode_InternFromString("span");
     s_id = PyUnicode_InternFromString("id");
     s_theme = PyUnicode_InternFromString("theme");
     s_weight = PyUnicode_InternFromString("weight");
@@ -2027,8 +2027,7 @@ PyMODINIT_FUNC PyInit__hitcore(void) {
     s_span = PyUnicode_InternFromString("span");
     s_text = PyUnicode_InternFromString("text");
     zero = PyFloat_FromDouble(0.0);
-    if (!s_id || !s_theme || !s_weight || !s_rule || !s_span || !s_text || !zero || !s_round || !three || !s_span_method)
-        return NULL;
+    if (!s_id || !s_theme || !s_weight || !s_rule || !s_span || !s_text || !zero || !s_round || !three) return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     Py_INCREF(&AutomatonType);
