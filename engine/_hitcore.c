@@ -22,8 +22,8 @@
  *       searches of those stretches (Matcher.find's loop), and of the traps' paragraphs
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph (packed raw hits: packed
  *       groups, (hits, offsets), see packed_groups)
- *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
- *       -> (kept, missed)
+ *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless[, packed])
+ *       -> (kept, missed); packed: kept is a KeptHits, (start, end, rule) triples that read as the lists
  *   role_hits(groups, codes[, cls]) -> the hits of structure rules in each group (made cls(...)
  *       from packed groups)
  *   own_scores(hits) -> {theme: summed weight of the distinct rules}
@@ -31,7 +31,9 @@
  *       .own_scores(hits) -> the same as own_scores(hits)
  *       .evidence(hits, text) -> [evidence dict, ...]
  *       .evidence_json(hits, text) -> the JSON text orjson writes for .evidence(...), or None
- *       .slogans(hits) -> the same as quantities.slogan_bounds(hits)
+ *       .slogans(hits) -> the same as quantities.slogan_bounds(hits); slogans(all hits, k): paragraph k's
+ *       .label, .paragraphs_json and .slogans also take KeptHits, whose rule indices are table entries
+ *       when the hits were kept with the table's own rules tuple
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1070,14 +1072,130 @@ static void sentence_of(int kind, const void *data, const Marks *marks, Py_ssize
 
 /* filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
  * -> (kept, missed): the loop of match.filter_python, with the unless checks above */
+/* ------------------------------------------------------------------ kept hits --- */
+
+/* KeptHits: the hits filter keeps (filter(..., packed=True), the pipeline's call), paragraph by
+ * paragraph, as int32 (start, end, rule) triples: no object per hit. As a sequence it is the
+ * list of Hit lists that filter gives otherwise, each paragraph's list made when it is asked
+ * for (explain, stats and the Python loops read it so); the rule table's label,
+ * paragraphs_json and slogans read the triples themselves. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *rules;        /* tuple: the rule object of each index */
+    PyObject *cls;          /* the Hit class of the items */
+    int32_t *hits;          /* the triples */
+    Py_ssize_t *offsets;    /* n + 1: paragraph k's triples lie between offsets k and k + 1 */
+    Py_ssize_t n;
+} KeptHits;
+
+static PyTypeObject KeptHitsType;
+
+static void kept_dealloc(KeptHits *k) {
+    Py_XDECREF(k->rules);
+    Py_XDECREF(k->cls);
+    PyMem_Free(k->hits);
+    PyMem_Free(k->offsets);
+    Py_TYPE(k)->tp_free((PyObject *)k);
+}
+
+static Py_ssize_t kept_length(KeptHits *k) {
+    return k->n;
+}
+
+/* paragraph pi's kept hits as filter's list path makes them: cls(start, end, rule, pi) */
+static PyObject *kept_item(KeptHits *k, Py_ssize_t pi) {
+    if (pi < 0 || pi >= k->n) { PyErr_SetString(PyExc_IndexError, "paragraph index out of range"); return NULL; }
+    Py_ssize_t lo = k->offsets[pi], hi = k->offsets[pi + 1];
+    PyObject *out = PyList_New(hi - lo), *index = PyLong_FromSsize_t(pi);
+    if (!out || !index) goto fail;
+    for (Py_ssize_t j = lo; j < hi; j++) {
+        const int32_t *t = k->hits + 3 * j;
+        PyObject *item = ((PyTypeObject *)k->cls)->tp_alloc((PyTypeObject *)k->cls, 4);
+        PyObject *a = PyLong_FromLong(t[0]), *z = PyLong_FromLong(t[1]);
+        if (!item || !a || !z) { Py_XDECREF(item); Py_XDECREF(a); Py_XDECREF(z); goto fail; }
+        PyTuple_SET_ITEM(item, 0, a);
+        PyTuple_SET_ITEM(item, 1, z);
+        PyTuple_SET_ITEM(item, 2, Py_NewRef(PyTuple_GET_ITEM(k->rules, t[2])));
+        PyTuple_SET_ITEM(item, 3, Py_NewRef(index));
+        PyList_SET_ITEM(out, j - lo, item);
+    }
+    Py_DECREF(index);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_XDECREF(index);
+    return NULL;
+}
+
+/* all paragraphs' lists: what filter's list path returns */
+static PyObject *kept_lists(KeptHits *k) {
+    PyObject *out = PyList_New(k->n);
+    for (Py_ssize_t pi = 0; out && pi < k->n; pi++) {
+        PyObject *item = kept_item(k, pi);
+        if (!item) { Py_CLEAR(out); break; }
+        PyList_SET_ITEM(out, pi, item);
+    }
+    return out;
+}
+
+/* equal to what equals its lists (a list of Hit lists, another KeptHits) */
+static PyObject *kept_richcompare(KeptHits *k, PyObject *other, int op) {
+    if (op != Py_EQ && op != Py_NE) Py_RETURN_NOTIMPLEMENTED;
+    PyObject *mine = kept_lists(k), *theirs = NULL, *result = NULL;
+    if (!mine) return NULL;
+    if (Py_IS_TYPE(other, &KeptHitsType)) {
+        theirs = kept_lists((KeptHits *)other);
+        if (!theirs) goto done;
+    } else {
+        theirs = Py_NewRef(other);
+    }
+    result = PyObject_RichCompare(mine, theirs, op);
+done:
+    Py_DECREF(mine);
+    Py_XDECREF(theirs);
+    return result;
+}
+
+/* pickled as its lists: a KeptHits lives within one analysis, its rule indices within one matcher */
+static PyObject *kept_reduce(KeptHits *k, PyObject *Py_UNUSED(ignored)) {
+    PyObject *lists = kept_lists(k);
+    return lists ? Py_BuildValue("(O(N))", (PyObject *)&PyList_Type, lists) : NULL;
+}
+
+static PySequenceMethods kept_as_sequence = {
+    .sq_length = (lenfunc)kept_length,
+    .sq_item = (ssizeargfunc)kept_item,
+};
+
+static PyMethodDef kept_methods[] = {
+    {"__reduce__", (PyCFunction)kept_reduce, METH_NOARGS, "pickled as its list of Hit lists"},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyTypeObject KeptHitsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "engine._hitcore.KeptHits",
+    .tp_basicsize = sizeof(KeptHits),
+    .tp_dealloc = (destructor)kept_dealloc,
+    .tp_as_sequence = &kept_as_sequence,
+    .tp_richcompare = (richcmpfunc)kept_richcompare,
+    .tp_hash = PyObject_HashNotImplemented,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "the kept hits of filter(..., packed=True): a sequence of each paragraph's Hit list, made when read",
+    .tp_methods = kept_methods,
+};
+
 static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *groups, *rules, *hit_cls, *miss_cls, *reasons, *text, *paragraphs, *marks, *unless;
     Py_buffer kinds, codes;
-    if (!PyArg_ParseTuple(args, "Oy*y*O!OOO!UO!UO!:filter", &groups, &kinds, &codes,
+    int pack = 0;
+    if (!PyArg_ParseTuple(args, "Oy*y*O!OOO!UO!UO!|p:filter", &groups, &kinds, &codes,
                           &PyTuple_Type, &rules, &hit_cls, &miss_cls, &PyTuple_Type, &reasons, &text,
-                          &PyList_Type, &paragraphs, &marks, &PyTuple_Type, &unless))
+                          &PyList_Type, &paragraphs, &marks, &PyTuple_Type, &unless, &pack))
         return NULL;
     PyObject *kept = NULL, *missed = NULL, *result = NULL;
+    Buf kept_triples = {NULL, 0, 0};        /* pack: the kept hits, and where each paragraph's start */
+    Py_ssize_t *kept_offsets = NULL;
     Py_UCS4 *mark_chars = NULL;
     const uint8_t *kind_of = kinds.buf, *code_of = codes.buf;
     Py_ssize_t n_rules = PyTuple_GET_SIZE(rules);
@@ -1098,13 +1216,15 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
     mark_chars = PyUnicode_AsUCS4Copy(marks);
     if (!mark_chars) goto done;
     Marks sentence_marks = marks_of(mark_chars, n_marks);
-    kept = PyList_New(np);
+    kept = pack ? NULL : PyList_New(np);
+    kept_offsets = pack ? PyMem_Malloc(sizeof(Py_ssize_t) * (np + 1)) : NULL;
     missed = PyList_New(np);
-    if (!kept || !missed) goto done;
+    if (!(pack ? (PyObject *)kept_offsets : kept) || !missed) { if (!PyErr_Occurred()) PyErr_NoMemory(); goto done; }
     for (Py_ssize_t pi = 0; pi < np; pi++) {
-        PyObject *good = PyList_New(0), *bad = PyList_New(0);
-        if (!good || !bad) { Py_XDECREF(good); Py_XDECREF(bad); goto done; }
-        PyList_SET_ITEM(kept, pi, good);
+        PyObject *good = pack ? NULL : PyList_New(0), *bad = PyList_New(0);
+        if ((!pack && !good) || !bad) { Py_XDECREF(good); Py_XDECREF(bad); goto done; }
+        if (pack) kept_offsets[pi] = kept_triples.n / 3;
+        else PyList_SET_ITEM(kept, pi, good);
         PyList_SET_ITEM(missed, pi, bad);
         int kind = kind_of[pi];
         if (kind >= N_KINDS) { PyErr_SetString(PyExc_ValueError, "unknown paragraph kind code"); goto done; }
@@ -1165,6 +1285,19 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
                 why = excluded(text, PyTuple_GET_ITEM(unless, r), s, e);
                 if (!why && PyErr_Occurred()) goto fail;
             }
+            if (pack && !why) {
+                int32_t hs, he;
+                if (is_packed) {
+                    hs = t[0], he = t[1];
+                } else {
+                    long x = PyLong_AsLong(h_start), y = PyLong_AsLong(h_end);
+                    if ((x == -1 || y == -1) && PyErr_Occurred()) goto fail;
+                    if (x < 0 || y < x || y > INT32_MAX) { PyErr_SetString(PyExc_ValueError, "hit span out of range"); goto fail; }
+                    hs = (int32_t)x, he = (int32_t)y;
+                }
+                if (buf_push(&kept_triples, hs, he, (int32_t)r) < 0) goto fail;
+                continue;
+            }
             PyTypeObject *cls = (PyTypeObject *)(why ? miss_cls : hit_cls);
             PyObject *a0, *a1;
             if (is_packed) {
@@ -1195,9 +1328,24 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
         Py_DECREF(index_obj);
         goto done;
     }
+    if (pack) {
+        kept_offsets[np] = kept_triples.n / 3;
+        KeptHits *k = PyObject_New(KeptHits, &KeptHitsType);
+        if (!k) goto done;
+        k->rules = Py_NewRef(rules);
+        k->cls = Py_NewRef(hit_cls);
+        k->hits = kept_triples.v;
+        k->offsets = kept_offsets;
+        k->n = np;
+        kept_triples.v = NULL;
+        kept_offsets = NULL;
+        kept = (PyObject *)k;
+    }
     result = PyTuple_Pack(2, kept, missed);
 done:
     PyMem_Free(mark_chars);
+    PyMem_Free(kept_triples.v);
+    PyMem_Free(kept_offsets);
     Py_XDECREF(kept);
     Py_XDECREF(missed);
     PyBuffer_Release(&kinds);
@@ -1509,42 +1657,86 @@ fail:
 
 /* own_scores(hits) with the weights and themes of the table; a hit of a rule object the table
  * does not hold sends the whole call to the module's own_scores, which reads the objects */
-static PyObject *table_own_scores(RuleTable *t, PyObject *hits) {
-    if (!PyList_Check(hits)) { PyErr_SetString(PyExc_TypeError, "own_scores() needs a list of hits"); return NULL; }
-    Py_ssize_t n = PyList_GET_SIZE(hits), counted = 0;
+/* One own_scores call's sums: scores_begin, scores_add for each hit's entry, scores_dict. */
+static void scores_begin(RuleTable *t) {
     if (++t->clock == 0) {   /* wrapped: old stamps could pass for this call's */
         memset(t->stamp, 0, (size_t)t->n * sizeof(uint32_t));
         t->clock = 1;
     }
-    PyObject *scores = NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *start, *end, *rule;
-        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) goto done;
-        Py_ssize_t e = table_find(t, rule);
-        if (e < 0) {
-            scores = own_scores(NULL, hits);
-            goto done;
-        }
-        Py_ssize_t g = t->group[e];
-        if (t->stamp[g] == t->clock) continue;
-        t->stamp[g] = t->clock;
-        int th = t->theme[e];
-        if (th < 0) continue;
-        Py_ssize_t c = 0;
-        while (c < counted && t->order[c] != th) c++;
-        if (c == counted) t->order[counted++] = th;
-        t->sum[th] += t->weight[e];   /* 0.0 + w1 + w2 ...: the sums the Python code makes */
-    }
-    scores = PyDict_New();
+}
+
+static void scores_add(RuleTable *t, Py_ssize_t e, Py_ssize_t *counted) {
+    Py_ssize_t g = t->group[e];
+    if (t->stamp[g] == t->clock) return;
+    t->stamp[g] = t->clock;
+    int th = t->theme[e];
+    if (th < 0) return;
+    Py_ssize_t c = 0;
+    while (c < *counted && t->order[c] != th) c++;
+    if (c == *counted) t->order[(*counted)++] = th;
+    t->sum[th] += t->weight[e];   /* 0.0 + w1 + w2 ...: the sums the Python code makes */
+}
+
+/* the dict of the sums (NULL: only clears them, after an error); the sums start at zero in the
+ * next call, however this one ends */
+static PyObject *scores_dict(RuleTable *t, Py_ssize_t counted, int ok) {
+    PyObject *scores = ok ? PyDict_New() : NULL;
     for (Py_ssize_t c = 0; scores && c < counted; c++) {
         PyObject *sum = PyFloat_FromDouble(t->sum[t->order[c]]);
         if (!sum || PyDict_SetItem(scores, PyTuple_GET_ITEM(t->theme_names, t->order[c]), sum) < 0)
             Py_CLEAR(scores);
         Py_XDECREF(sum);
     }
-done:   /* the sums start at zero in the next call, however this one ends */
     for (Py_ssize_t c = 0; c < counted; c++) t->sum[t->order[c]] = 0.0;
     return scores;
+}
+
+static PyObject *table_own_scores(RuleTable *t, PyObject *hits) {
+    if (!PyList_Check(hits)) { PyErr_SetString(PyExc_TypeError, "own_scores() needs a list of hits"); return NULL; }
+    Py_ssize_t n = PyList_GET_SIZE(hits), counted = 0;
+    scores_begin(t);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *start, *end, *rule;
+        if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) return scores_dict(t, counted, 0);
+        Py_ssize_t e = table_find(t, rule);
+        if (e < 0) {
+            scores_dict(t, counted, 0);
+            return own_scores(NULL, hits);
+        }
+        scores_add(t, e, &counted);
+    }
+    return scores_dict(t, counted, 1);
+}
+
+/* The table entry of rule index r of kept hits: r itself when the hits were kept with the
+ * table's own rules tuple (the pipeline's case), else found by the rule's address (-1: none). */
+static inline Py_ssize_t kept_entry(const RuleTable *t, const KeptHits *k, int32_t r) {
+    return k->rules == t->rules ? r : table_find(t, PyTuple_GET_ITEM(k->rules, r));
+}
+
+/* own_scores of paragraph pi of kept hits */
+static PyObject *table_own_scores_kept(RuleTable *t, KeptHits *k, Py_ssize_t pi) {
+    Py_ssize_t counted = 0;
+    scores_begin(t);
+    for (Py_ssize_t j = k->offsets[pi]; j < k->offsets[pi + 1]; j++) {
+        Py_ssize_t e = kept_entry(t, k, k->hits[3 * j + 2]);
+        if (e < 0) {   /* a rule the table does not hold: read the objects, as for a list */
+            scores_dict(t, counted, 0);
+            PyObject *list = kept_item(k, pi), *scores = list ? own_scores(NULL, list) : NULL;
+            Py_XDECREF(list);
+            return scores;
+        }
+        scores_add(t, e, &counted);
+    }
+    return scores_dict(t, counted, 1);
+}
+
+/* hits as the table's label, paragraphs_json and slogans take them: a list of Hit lists or KeptHits */
+static int hits_sequence(PyObject *hits, Py_ssize_t *n) {
+    if (Py_IS_TYPE(hits, &KeptHitsType)) { *n = ((KeptHits *)hits)->n; return 0; }
+    if (PyList_Check(hits)) { *n = PyList_GET_SIZE(hits); return 0; }
+    PyErr_SetString(PyExc_TypeError, "hits must be a list of lists of hits, or KeptHits");
+    return -1;
 }
 
 /* ------------------------------------------------------------------- labels --- */
@@ -1597,11 +1789,13 @@ static int themes_over(PyObject *scores, PyObject *threshold, PyObject *own) {
  * same comparisons (rich compares, against the settings' own objects) and the same sums. */
 static PyObject *table_label(RuleTable *t, PyObject *args) {
     PyObject *paragraphs, *hits, *extra, *order, *threshold, *heading_threshold, *summary_min, *summary_themes, *cls;
-    if (!PyArg_ParseTuple(args, "O!O!OO!OOOOO:label", &PyList_Type, &paragraphs, &PyList_Type, &hits, &extra,
+    if (!PyArg_ParseTuple(args, "O!OOO!OOOOO:label", &PyList_Type, &paragraphs, &hits, &extra,
                           &PyDict_Type, &order, &threshold, &heading_threshold, &summary_min, &summary_themes, &cls))
         return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(paragraphs);
-    if (PyList_GET_SIZE(hits) != n || (extra != Py_None && (!PyList_Check(extra) || PyList_GET_SIZE(extra) != n))) {
+    Py_ssize_t n = PyList_GET_SIZE(paragraphs), n_hits;
+    if (hits_sequence(hits, &n_hits) < 0) return NULL;
+    int kept = Py_IS_TYPE(hits, &KeptHitsType);
+    if (n_hits != n || (extra != Py_None && (!PyList_Check(extra) || PyList_GET_SIZE(extra) != n))) {
         PyErr_SetString(PyExc_ValueError, "one list of hits (and of extra scores) per paragraph");
         return NULL;
     }
@@ -1617,7 +1811,7 @@ static PyObject *table_label(RuleTable *t, PyObject *args) {
             rc = -1;
             break;
         }
-        scores = table_own_scores(t, PyList_GET_ITEM(hits, i));
+        scores = kept ? table_own_scores_kept(t, (KeptHits *)hits, i) : table_own_scores(t, PyList_GET_ITEM(hits, i));
         if (!scores) { rc = -1; break; }
         /* an overview is judged on its phrases, before the quantities' evidence is added */
         Py_ssize_t hit_themes = 0, pos = 0;
@@ -1732,6 +1926,30 @@ fail:
  * objects, from each rule's head ('{"rule":..,"theme":..,"span":[') and tail (',"weight":..}').
  * 1 when a piece of text holds a surrogate (not UTF-8) or a rule has no head (its weight is
  * beyond what orjson writes): the caller builds the objects then; -1 on an error. */
+static int put_one_evidence(RuleTable *t, Bytes *b, Py_ssize_t e, Py_ssize_t a, Py_ssize_t z, int first, int kind,
+                            const void *data, Py_ssize_t length) {
+    PyObject *head = PyTuple_GET_ITEM(t->heads, e), *tail = PyTuple_GET_ITEM(t->tails, e);
+    if (!PyBytes_Check(head) || !PyBytes_Check(tail)) return 1;
+    if (a < 0 || z < a || z > length) { PyErr_SetString(PyExc_IndexError, "hit span outside the text"); return -1; }
+    /* ,head<a>,<z>],"text":"<text>"tail, with room for the closing ] */
+    size_t head_len = (size_t)PyBytes_GET_SIZE(head), tail_len = (size_t)PyBytes_GET_SIZE(tail);
+    if (bytes_reserve(b, 1 + head_len + 2 * INT_ROOM + 11 + CHAR_ROOM * (size_t)(z - a) + 1 + tail_len + 1) < 0)
+        return -1;
+    char *o = b->data + b->len;
+    if (!first) *o++ = ',';
+    o = put(o, PyBytes_AS_STRING(head), head_len);
+    o = put_int(o, a);
+    *o++ = ',';
+    o = put_int(o, z);
+    o = put(o, "],\"text\":\"", 10);
+    o = put_json_text(o, kind, data, a, z);
+    if (!o) return 1;
+    *o++ = '"';
+    o = put(o, PyBytes_AS_STRING(tail), tail_len);
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
+
 static int put_evidence(RuleTable *t, Bytes *b, PyObject *hits, int kind, const void *data, Py_ssize_t length) {
     Py_ssize_t n = PyList_GET_SIZE(hits);
     if (bytes_reserve(b, 2) < 0) return -1;
@@ -1741,27 +1959,26 @@ static int put_evidence(RuleTable *t, Bytes *b, PyObject *hits, int kind, const 
         if (hit_fields(PyList_GET_ITEM(hits, i), &start, &end, &rule) < 0) return -1;
         Py_ssize_t e = table_find(t, rule);
         if (e < 0) { PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table"); return -1; }
-        PyObject *head = PyTuple_GET_ITEM(t->heads, e), *tail = PyTuple_GET_ITEM(t->tails, e);
-        if (!PyBytes_Check(head) || !PyBytes_Check(tail)) return 1;
         Py_ssize_t a = PyLong_AsSsize_t(start), z = PyLong_AsSsize_t(end);
         if (PyErr_Occurred()) return -1;
-        if (a < 0 || z < a || z > length) { PyErr_SetString(PyExc_IndexError, "hit span outside the text"); return -1; }
-        /* ,head<a>,<z>],"text":"<text>"tail and the closing ] */
-        size_t head_len = (size_t)PyBytes_GET_SIZE(head), tail_len = (size_t)PyBytes_GET_SIZE(tail);
-        if (bytes_reserve(b, 1 + head_len + 2 * INT_ROOM + 11 + CHAR_ROOM * (size_t)(z - a) + 1 + tail_len + 1) < 0)
-            return -1;
-        char *o = b->data + b->len;
-        if (i) *o++ = ',';
-        o = put(o, PyBytes_AS_STRING(head), head_len);
-        o = put_int(o, a);
-        *o++ = ',';
-        o = put_int(o, z);
-        o = put(o, "],\"text\":\"", 10);
-        o = put_json_text(o, kind, data, a, z);
-        if (!o) return 1;
-        *o++ = '"';
-        o = put(o, PyBytes_AS_STRING(tail), tail_len);
-        b->len = (size_t)(o - b->data);
+        int rc = put_one_evidence(t, b, e, a, z, i == 0, kind, data, length);
+        if (rc) return rc;
+    }
+    b->data[b->len++] = ']';   /* room left by the last reserve */
+    return 0;
+}
+
+/* put_evidence for paragraph pi of kept hits */
+static int put_evidence_kept(RuleTable *t, Bytes *b, KeptHits *k, Py_ssize_t pi, int kind, const void *data,
+                             Py_ssize_t length) {
+    if (bytes_reserve(b, 2) < 0) return -1;
+    b->data[b->len++] = '[';
+    for (Py_ssize_t j = k->offsets[pi]; j < k->offsets[pi + 1]; j++) {
+        const int32_t *h = k->hits + 3 * j;
+        Py_ssize_t e = kept_entry(t, k, h[2]);
+        if (e < 0) { PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table"); return -1; }
+        int rc = put_one_evidence(t, b, e, h[0], h[1], j == k->offsets[pi], kind, data, length);
+        if (rc) return rc;
     }
     b->data[b->len++] = ']';   /* room left by the last reserve */
     return 0;
@@ -1885,9 +2102,11 @@ static int put_scores(Bytes *b, PyObject *scores) {
 /* One paragraph's result object, as Classifier._paragraph builds it and orjson writes it:
  * {"index","span","kind","section","themes","hits"} then "scores", "inherited" and
  * "summary" when they are not empty. */
-static int put_paragraph(RuleTable *t, Bytes *b, PyObject *item, PyObject *hits, int kind, const void *data,
-                         Py_ssize_t length) {
-    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 5 || !PyList_Check(hits)) return 1;
+static int put_paragraph(RuleTable *t, Bytes *b, PyObject *item, PyObject *all_hits, Py_ssize_t i, int kind,
+                         const void *data, Py_ssize_t length) {
+    int kept = Py_IS_TYPE(all_hits, &KeptHitsType);
+    PyObject *hits = kept ? NULL : PyList_GET_ITEM(all_hits, i);
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 5 || (!kept && !PyList_Check(hits))) return 1;
     PyObject *p = PyTuple_GET_ITEM(item, 0), *themes = PyTuple_GET_ITEM(item, 1), *scores = PyTuple_GET_ITEM(item, 2);
     PyObject *inherited = PyTuple_GET_ITEM(item, 3), *summary = PyTuple_GET_ITEM(item, 4);
     if (!PyTuple_Check(p) || PyTuple_GET_SIZE(p) != 5 || !PyDict_CheckExact(scores) || !PyTuple_Check(inherited)
@@ -1903,7 +2122,9 @@ static int put_paragraph(RuleTable *t, Bytes *b, PyObject *item, PyObject *hits,
     PyObject *section = PyTuple_GET_ITEM(p, 4);
     if ((rc = section == Py_None ? put_raw(b, "null", 4) : put_exact_int(b, section))
         || (rc = put_raw(b, ",\"themes\":", 10)) || (rc = put_strings(b, themes))
-        || (rc = put_raw(b, ",\"hits\":", 8)) || (rc = put_evidence(t, b, hits, kind, data, length)))
+        || (rc = put_raw(b, ",\"hits\":", 8))
+        || (rc = kept ? put_evidence_kept(t, b, (KeptHits *)all_hits, i, kind, data, length)
+                      : put_evidence(t, b, hits, kind, data, length)))
         return rc;
     if (PyDict_GET_SIZE(scores) && ((rc = put_raw(b, ",\"scores\":", 10)) || (rc = put_scores(b, scores))))
         return rc;
@@ -1919,10 +2140,11 @@ static int put_paragraph(RuleTable *t, Bytes *b, PyObject *item, PyObject *hits,
  * written otherwise (put_paragraph): the caller builds the objects then. */
 static PyObject *table_paragraphs_json(RuleTable *t, PyObject *args) {
     PyObject *labelled, *hits, *text;
-    if (!PyArg_ParseTuple(args, "O!O!U:paragraphs_json", &PyList_Type, &labelled, &PyList_Type, &hits, &text))
+    if (!PyArg_ParseTuple(args, "O!OU:paragraphs_json", &PyList_Type, &labelled, &hits, &text))
         return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(labelled);
-    if (PyList_GET_SIZE(hits) != n) { PyErr_SetString(PyExc_ValueError, "one list of hits per paragraph"); return NULL; }
+    Py_ssize_t n = PyList_GET_SIZE(labelled), n_hits;
+    if (hits_sequence(hits, &n_hits) < 0) return NULL;
+    if (n_hits != n) { PyErr_SetString(PyExc_ValueError, "one list of hits per paragraph"); return NULL; }
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
@@ -1930,7 +2152,7 @@ static PyObject *table_paragraphs_json(RuleTable *t, PyObject *args) {
     int rc = put_raw(&b, "[", 1);
     for (Py_ssize_t i = 0; !rc && i < n; i++) {
         rc = i ? put_raw(&b, ",", 1) : 0;
-        if (!rc) rc = put_paragraph(t, &b, PyList_GET_ITEM(labelled, i), PyList_GET_ITEM(hits, i), kind, data, length);
+        if (!rc) rc = put_paragraph(t, &b, PyList_GET_ITEM(labelled, i), hits, i, kind, data, length);
     }
     if (!rc) rc = put_raw(&b, "]", 1);
     PyObject *out = rc < 0 ? NULL : rc > 0 ? Py_NewRef(Py_None) : PyBytes_FromStringAndSize(b.data, (Py_ssize_t)b.len);
@@ -1941,7 +2163,45 @@ static PyObject *table_paragraphs_json(RuleTable *t, PyObject *args) {
 /* slogans(hits) -> ([start, ...], [reach, ...]) of the hits of theme rules (not structure
  * rules), reach being the farthest end among them so far: the quantity stage's test of
  * whether a slogan holds a number (quantities.slogan_bounds, in Python, reads the objects) */
-static PyObject *table_slogans(RuleTable *t, PyObject *hits) {
+static PyObject *table_slogans_kept(RuleTable *t, KeptHits *k, Py_ssize_t pi) {
+    PyObject *starts = PyList_New(0), *reach = PyList_New(0), *farthest = NULL;
+    if (!starts || !reach) goto fail;
+    int32_t far = INT32_MIN;
+    for (Py_ssize_t j = pi < k->n ? k->offsets[pi] : 0; pi < k->n && j < k->offsets[pi + 1]; j++) {
+        const int32_t *h = k->hits + 3 * j;
+        Py_ssize_t e = kept_entry(t, k, h[2]);
+        if (e < 0) { PyErr_SetString(PyExc_KeyError, "a hit's rule is not in the table"); goto fail; }
+        if (t->theme[e] < 0) continue;
+        if (!farthest || h[1] > far) {
+            far = h[1];
+            Py_XSETREF(farthest, PyLong_FromLong(far));
+            if (!farthest) goto fail;
+        }
+        PyObject *start = PyLong_FromLong(h[0]);
+        int rc = start ? PyList_Append(starts, start) : -1;
+        Py_XDECREF(start);
+        if (rc < 0 || PyList_Append(reach, farthest) < 0) goto fail;
+    }
+    Py_XDECREF(farthest);
+    return Py_BuildValue("(NN)", starts, reach);
+fail:
+    Py_XDECREF(farthest);
+    Py_XDECREF(starts);
+    Py_XDECREF(reach);
+    return NULL;
+}
+
+static PyObject *table_slogans(RuleTable *t, PyObject *args) {
+    PyObject *hits;
+    Py_ssize_t pi = -1;
+    if (!PyArg_ParseTuple(args, "O|n:slogans", &hits, &pi)) return NULL;
+    if (pi >= 0) {   /* slogans(all hits, pi): paragraph pi's, none beyond the last paragraph */
+        Py_ssize_t n;
+        if (hits_sequence(hits, &n) < 0) return NULL;
+        if (Py_IS_TYPE(hits, &KeptHitsType)) return table_slogans_kept(t, (KeptHits *)hits, pi);
+        hits = pi < n ? PyList_GET_ITEM(hits, pi) : NULL;
+        if (!hits) return Py_BuildValue("([][])");
+    }
     if (!PyList_Check(hits)) { PyErr_SetString(PyExc_TypeError, "slogans() needs a list of hits"); return NULL; }
     PyObject *starts = PyList_New(0), *reach = PyList_New(0), *farthest = NULL;
     Py_ssize_t far = PY_SSIZE_T_MIN;
@@ -1979,8 +2239,9 @@ static PyMethodDef table_methods[] = {
      "labelled_cls) -> classify.label's labels, or None"},
     {"paragraphs_json", (PyCFunction)table_paragraphs_json, METH_VARARGS,
      "paragraphs_json(labelled, hits, text) -> the JSON text (bytes) of the result's paragraphs, or None"},
-    {"slogans", (PyCFunction)table_slogans, METH_O,
-     "slogans(hits) -> (starts, reach) of the hits of theme rules, reach the farthest end so far"},
+    {"slogans", (PyCFunction)table_slogans, METH_VARARGS,
+     "slogans(hits) or slogans(all hits, paragraph) -> (starts, reach) of the hits of theme rules, reach the "
+     "farthest end so far"},
     {"__reduce__", (PyCFunction)table_reduce, METH_NOARGS, "not picklable"},
     {NULL, NULL, 0, NULL}
 };
@@ -2017,7 +2278,8 @@ static struct PyModuleDef module_def = {
 };
 
 PyMODINIT_FUNC PyInit__hitcore(void) {
-    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&RuleTableType) < 0) return NULL;
+    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&RuleTableType) < 0 || PyType_Ready(&KeptHitsType) < 0)
+        return NULL;
     s_id = PyUnicode_InternFromString("id");
     s_theme = PyUnicode_InternFromString("theme");
     s_weight = PyUnicode_InternFromString("weight");
@@ -2032,8 +2294,10 @@ PyMODINIT_FUNC PyInit__hitcore(void) {
     if (!m) return NULL;
     Py_INCREF(&AutomatonType);
     Py_INCREF(&RuleTableType);
+    Py_INCREF(&KeptHitsType);
     if (PyModule_AddObject(m, "Automaton", (PyObject *)&AutomatonType) < 0
-        || PyModule_AddObject(m, "RuleTable", (PyObject *)&RuleTableType) < 0) {
+        || PyModule_AddObject(m, "RuleTable", (PyObject *)&RuleTableType) < 0
+        || PyModule_AddObject(m, "KeptHits", (PyObject *)&KeptHitsType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -607,13 +607,18 @@ def role_hits_python(groups: list[list[RawHit]], codes: bytes) -> list[list[RawH
 
 
 def filter_hits(matcher: Matcher, text_view: str, paragraphs: list[Paragraph],
-                groups: list[list[RawHit]]) -> tuple[list[list[Hit]], list[list[Miss]]]:
+                groups: list[list[RawHit]], packed: bool = False) -> tuple[list[list[Hit]], list[list[Miss]]]:
     """Apply each rule's `where` and `unless` to the raw hits of each paragraph: the kept
-    :class:`Hit` values and the :class:`Miss` values of each paragraph."""
+    :class:`Hit` values and the :class:`Miss` values of each paragraph.
+
+    ``packed``: with the compiled core, the kept hits come as ``_hitcore.KeptHits`` (the
+    pipeline's way): a sequence of the same lists, each made only when read, whose (start, end,
+    rule) triples the rule table's ``label``, ``paragraphs_json`` and ``slogans`` read without
+    an object per hit."""
     kinds = bytes([_KIND_CODES[p.kind] for p in paragraphs])
     if NATIVE is not None:
         return NATIVE.filter(groups, kinds, matcher.filter_codes, matcher.rules, Hit, Miss, _MISS_REASONS,
-                             text_view, paragraphs, SENTENCE_END, matcher.unless_checks)
+                             text_view, paragraphs, SENTENCE_END, matcher.unless_checks, packed)
     memo: dict = {}
 
     def excluded(raw: RawHit, pi: int) -> str | None:

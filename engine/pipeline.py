@@ -45,7 +45,7 @@ class Analysis:
     text: str
     view: str
     paragraphs: list
-    hits: list          # list[list[Hit]] per paragraph
+    hits: list          # list[list[Hit]] per paragraph (or _hitcore.KeptHits: the same lists, made when read)
     misses: list        # list[list[Miss]] per paragraph
     labelled: list      # list[Labelled]
     warnings: list
@@ -79,7 +79,8 @@ class Classifier:
                  for p, g in zip(lines, role_hits(groups, self.matcher.filter_codes))]
         paragraphs = segment.assign_kinds(lines, text_view, roles,
                                           settings.heading_min_chars, settings.heading_max_chars)
-        hits, misses = filter_hits(self.matcher, text_view, paragraphs, groups)
+        # packed: the kept hits stay (start, end, rule) triples in C for the stages below
+        hits, misses = filter_hits(self.matcher, text_view, paragraphs, groups, packed=True)
         # Theme hits (slogans like 四个意识) claim their spans before quantities are read;
         # quantity rules add modest evidence to their paragraph before labels are decided.
         found = self.extractor.extract(text, text_view, paragraphs, hits, self._rule_table)

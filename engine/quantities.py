@@ -473,8 +473,10 @@ class Extractor:
             # (四个意识, 三会一课), not when a volume cue reaches into it (培训干部230...).
             # The hits come sorted by start: such a hit exists when, among the hits that start at
             # or before the number, the farthest end reaches its counter (one bisection).
-            here = hits[pi] if hits is not None and pi < len(hits) else []
-            slogans = rule_table.slogans(here) if rule_table is not None else slogan_bounds(here)
+            if rule_table is not None and hits is not None:
+                slogans = rule_table.slogans(hits, pi)   # reads packed kept hits as they are
+            else:
+                slogans = slogan_bounds(hits[pi] if hits is not None and pi < len(hits) else [])
             out.extend(self._paragraph(text, text_view, p, claimed, slogans, live[pi]))
         return out
 

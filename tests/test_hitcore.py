@@ -326,6 +326,81 @@ def test_by_paragraph_filter_scores_and_evidence_equal_their_python_references(c
 
 
 @needs_core
+def test_kept_hits_are_the_filtered_lists_and_the_rule_table_reads_them_as_it_reads_those(classifier, monkeypatch):
+    """filter(..., packed=True) (the pipeline's call): a KeptHits that is, as a sequence, the
+    list of Hit lists of the list path (indexing, equality, pickling), and from which the rule
+    table's label, paragraphs_json and slogans give what they give from those lists: with the
+    table's own rules tuple (rule index = table entry), another tuple of the same rules (found
+    by address), and rules the table does not hold."""
+    from engine import quantities as quantity_stage
+    from engine.classify import label
+    native, table = core.COMPILED, _table(classifier)
+    monkeypatch.setattr(match, "NATIVE", native)   # also under TIFA_CORE=python
+    m, ruleset = classifier.matcher, classifier.ruleset
+    other_table = rule_table(native, list(m.rules), ruleset.theme_names)   # a new tuple of the same rules
+    assert other_table is not table
+    settings = ruleset.settings
+    order = {name: i for i, name in enumerate(ruleset.theme_names)}
+    rng = random.Random(29)
+    compared = 0
+    for text in _documents(rng):
+        analysis = classifier.analyse(text)
+        assert type(analysis.hits) is native.KeptHits   # the pipeline keeps them packed
+        text_view, lines, raw = _stages(classifier, text)
+        groups = native.by_paragraph(raw, [p.start for p in lines], [p.end for p in lines])
+        paragraphs = analysis.paragraphs
+        kept, missed = filter_hits(m, text_view, paragraphs, groups)
+        packed, packed_missed = filter_hits(m, text_view, paragraphs, groups, packed=True)
+        assert type(packed) is native.KeptHits and type(kept) is list
+        assert packed_missed == missed
+        assert len(packed) == len(kept) and list(packed) == kept and packed == kept and kept == packed
+        assert not (packed != kept) and packed == analysis.hits
+        assert [type(h) for hs in packed for h in hs] == [Hit] * sum(map(len, kept))
+        assert pickle.loads(pickle.dumps(packed)) == kept and type(pickle.loads(pickle.dumps(packed))) is list
+        with pytest.raises(IndexError):
+            packed[len(kept)]
+        extra = quantity_stage.evidence(analysis.quantities, paragraphs, classifier.grammar.evidence_weight)
+        for t in (table, other_table):
+            for more in (None, extra):
+                got = t.label(paragraphs, packed, more, order, settings.threshold, settings.heading_threshold,
+                              settings.summary_min_score, settings.summary_themes, Labelled)
+                want = t.label(paragraphs, kept, more, order, settings.threshold, settings.heading_threshold,
+                               settings.summary_min_score, settings.summary_themes, Labelled)
+                assert got == want and [list(x.scores) for x in got] == [list(x.scores) for x in want]
+            labelled = label(paragraphs, kept, ruleset, extra, t)
+            assert t.paragraphs_json(labelled, packed, text) == t.paragraphs_json(labelled, kept, text)
+            for pi in range(len(kept) + 2):   # none beyond the last paragraph
+                want = slogan_bounds(kept[pi] if pi < len(kept) else [])
+                assert t.slogans(packed, pi) == want and t.slogans(kept, pi) == want
+        compared += sum(map(len, kept))
+    assert compared > 3000
+    # a table without some of the rules: scores read the rule objects; evidence and slogans refuse
+    text = SEED_FILES[0].read_text(encoding="utf-8")
+    text_view, lines, raw = _stages(classifier, text)
+    groups = native.by_paragraph(raw, [p.start for p in lines], [p.end for p in lines])
+    paragraphs = classifier.analyse(text).paragraphs
+    kept, _ = filter_hits(m, text_view, paragraphs, groups)
+    packed, _ = filter_hits(m, text_view, paragraphs, groups, packed=True)
+    hit_rules = {h.rule.id for hs in kept for h in hs}
+    partial = rule_table(native, [r for r in m.rules if r.id != min(hit_rules)], ruleset.theme_names)
+    args = (None, order, settings.threshold, settings.heading_threshold, settings.summary_min_score,
+            settings.summary_themes, Labelled)
+    assert partial.label(paragraphs, packed, *args) == partial.label(paragraphs, kept, *args)
+    labelled = label(paragraphs, kept, ruleset, None, table)
+    with pytest.raises(KeyError):
+        partial.paragraphs_json(labelled, packed, text)
+    with pytest.raises(KeyError):
+        next(partial.slogans(packed, pi) for pi, hs in enumerate(kept) if any(h.rule.id == min(hit_rules) for h in hs))
+    with pytest.raises(ValueError):
+        table.label(paragraphs[:-1], packed, *args)                     # one row of hits per paragraph
+    with pytest.raises(ValueError):
+        table.paragraphs_json(labelled[:-1], packed, text)
+    with pytest.raises(ValueError):   # a kept hit's span must fit the packed triples
+        native.filter([[RawHit(-1, 1, 0)]], b"\0", m.filter_codes, m.rules, Hit, Miss, _MISS_REASONS, "ab",
+                      [segment.Paragraph(0, 0, 2)], segment.SENTENCE_END, m.unless_checks, True)
+
+
+@needs_core
 def test_by_paragraph_groups_packed_hits_as_the_python_reference_groups_raw_hits():
     """Random sorted hits over random paragraphs, hits across a paragraph's end among them
     (dropped, as a hit across a line break belongs to no paragraph)."""
