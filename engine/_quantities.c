@@ -18,6 +18,9 @@
  *       ends (the numeral's end without one). None for a text with characters beyond the
  *       BMP, which the caller reads with the regex (see numerals_scan).
  *
+ *   Readings(...).quantities(view, text, ...) -> a paragraph's Quantity tuples: its readings, each one's
+ *       subject (Subjects) and quantity rule (QuantityRules) in one call, Extractor._paragraph's loop
+ *
  * Semantics of the regex this follows (each of its optional groups is an alternation of
  * words sorted longest first and nothing after a group is required, so the match never
  * backtracks into a group: each group takes the longest of its words that stands there):
@@ -1008,7 +1011,83 @@ static PyObject *readings_paragraph(Readings *self, PyObject *const *args, Py_ss
 
 #undef READ
 
+static PyTypeObject QuantityRulesType;
+static PyObject *quantity_rules_pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
+/* quantities(view, text, paragraph_start, paragraph_end, paragraph_index, claimed, slogan_starts,
+ * slogan_reach, numerals, subjects, rules, kinds, themes, ids, cls) -> [cls(...), ...]:
+ * Extractor._paragraph's loop over the readings of paragraph(...), with no Python call per
+ * quantity: each reading's subject and clause (subjects.subject, between the readings before and
+ * after it), the quantity rule of a reading whose kind is in `kinds` (rules.pick: themes[i] and
+ * ids[i] of the rule it picks) and the Quantity tuple (start, end, text[start:end], value, range,
+ * qualifier, unit, kind, subject, theme, rule id, paragraph index). */
+static PyObject *readings_quantities(Readings *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 15 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1]) || !Py_IS_TYPE(args[9], &SubjectsType)
+        || !Py_IS_TYPE(args[10], &QuantityRulesType) || !PyAnySet_Check(args[11]) || !PyTuple_Check(args[12])
+        || !PyTuple_Check(args[13]) || PyTuple_GET_SIZE(args[12]) != PyTuple_GET_SIZE(args[13]) || !PyType_Check(args[14])
+        || !PyType_IsSubtype((PyTypeObject *)args[14], &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "quantities(view, text, paragraph_start, paragraph_end, paragraph_index, claimed, slogan_starts, "
+                        "slogan_reach, numerals, Subjects, QuantityRules, kinds set, themes, ids, tuple class)");
+        return NULL;
+    }
+    PyObject *view = args[0], *text = args[1], *p_start = args[2], *p_end = args[3], *p_index = args[4];
+    PyObject *claimed = args[5], *kinds = args[11], *themes = args[12], *ids = args[13];
+    PyTypeObject *cls = (PyTypeObject *)args[14];
+    if (PyUnicode_GET_LENGTH(text) != PyUnicode_GET_LENGTH(view)) {
+        PyErr_SetString(PyExc_ValueError, "the text and its view differ in length");
+        return NULL;
+    }
+    PyObject *const paragraph_args[6] = {view, p_start, claimed, args[6], args[7], args[8]};
+    PyObject *raw = readings_paragraph(self, paragraph_args, 6);
+    if (!raw) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(raw);
+    PyObject *out = PyList_New(n);
+    for (Py_ssize_t i = 0; out && i < n; i++) {
+        /* (start, end, value, range, qualifier, unit, kind, pre_end, clause_start), as paragraph() makes it */
+        PyObject *r = PyList_GET_ITEM(raw, i);
+        PyObject *prev_end = i ? PyTuple_GET_ITEM(PyList_GET_ITEM(raw, i - 1), 1) : p_start;
+        PyObject *next_start = i + 1 < n ? PyTuple_GET_ITEM(PyList_GET_ITEM(raw, i + 1), 0) : p_end;
+        PyObject *start = PyTuple_GET_ITEM(r, 0), *end = PyTuple_GET_ITEM(r, 1), *unit = PyTuple_GET_ITEM(r, 5);
+        PyObject *kind = PyTuple_GET_ITEM(r, 6);
+        PyObject *const subject_args[9] = {view, p_end, start, end, PyTuple_GET_ITEM(r, 7), PyTuple_GET_ITEM(r, 8),
+                                           prev_end, next_start, claimed};
+        PyObject *said = subjects_subject((Subjects *)args[9], subject_args, 9);   /* (subject, clause) */
+        if (!said) { Py_CLEAR(out); break; }
+        PyObject *subject = PyTuple_GET_ITEM(said, 0), *theme = Py_None, *id = Py_None;
+        int achievement = PySet_Contains(kinds, kind);
+        if (achievement > 0) {
+            PyObject *const pick_args[3] = {subject, PyTuple_GET_ITEM(said, 1), unit};
+            PyObject *picked = quantity_rules_pick(args[10], pick_args, 3);
+            Py_ssize_t k = !picked ? -1 : picked == Py_None ? -2 : PyLong_AsSsize_t(picked);
+            Py_XDECREF(picked);
+            if (k == -1 || k >= PyTuple_GET_SIZE(themes)) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "picked a rule beyond the themes and ids");
+                achievement = -1;
+            } else if (k >= 0) {
+                theme = PyTuple_GET_ITEM(themes, k);
+                id = PyTuple_GET_ITEM(ids, k);
+            }
+        }
+        Py_ssize_t a = PyLong_AsSsize_t(start), z = PyLong_AsSsize_t(end);
+        PyObject *piece = achievement < 0 || PyErr_Occurred() ? NULL : PyUnicode_Substring(text, a, z);
+        PyObject *item = piece ? cls->tp_alloc(cls, 12) : NULL;
+        if (!item) { Py_XDECREF(piece); Py_DECREF(said); Py_CLEAR(out); break; }
+        PyObject *fields[12] = {start, end, piece, PyTuple_GET_ITEM(r, 2), PyTuple_GET_ITEM(r, 3), PyTuple_GET_ITEM(r, 4),
+                                unit, kind, subject, theme, id, p_index};
+        for (int f = 0; f < 12; f++)
+            PyTuple_SET_ITEM(item, f, f == 2 ? piece : Py_NewRef(fields[f]));
+        Py_DECREF(said);
+        PyList_SET_ITEM(out, i, item);
+    }
+    Py_DECREF(raw);
+    return out;
+}
+
 static PyMethodDef readings_methods[] = {
+    {"quantities", (PyCFunction)(void (*)(void))readings_quantities, METH_FASTCALL,
+     "quantities(view, text, paragraph_start, paragraph_end, paragraph_index, claimed, slogan_starts, slogan_reach, "
+     "numerals, subjects, rules, kinds, themes, ids, cls) -> the Quantity tuples of a paragraph"},
     {"paragraph", (PyCFunction)(void (*)(void))readings_paragraph, METH_FASTCALL,
      "paragraph(view, paragraph_start, claimed, slogan_starts, slogan_reach, numerals)"
      " -> [(start, end, value, range, qualifier, unit, kind, pre_end, clause_start), ...]"},
@@ -1152,7 +1231,8 @@ static Py_ssize_t first_cued(const QuantityRules *self, const uint8_t *eligible,
     return first;
 }
 
-static PyObject *quantity_rules_pick(QuantityRules *self, PyObject *const *args, Py_ssize_t nargs) {
+static PyObject *quantity_rules_pick(PyObject *picker, PyObject *const *args, Py_ssize_t nargs) {
+    QuantityRules *self = (QuantityRules *)picker;
     if (nargs != 3 || (args[0] != Py_None && !PyUnicode_Check(args[0])) || !PyUnicode_Check(args[1])
         || !PyUnicode_Check(args[2])) {
         PyErr_SetString(PyExc_TypeError, "pick(subject or None, clause, unit): str");

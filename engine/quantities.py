@@ -51,6 +51,7 @@ from .patterns import SHORT_SPAN, TIMEOUT_CALL, call_for, short_call as _short_c
 from .rules import QUANTITY_FILE, Located, RuleSet, load_schema, load_yaml, schema_diagnostics
 
 ACHIEVEMENT_KINDS = ("count", "money", "percent", "rate")
+_ACHIEVEMENTS = frozenset(ACHIEVEMENT_KINDS)
 # Clause boundaries for subjects: a subject never reaches across these.
 CLAUSE_DELIMITERS = ",，。;；:：!！?？、\n"
 _OPEN_QUOTES = "“「『〝‘《"
@@ -364,6 +365,10 @@ class Extractor:
         self._before_ends = frozenset(w[-1] for w in self._before)   # no word ends before most numerals
         # every numeral of a paragraph read in C where engine/_quantities.c is built (_candidate is the reference)
         self._readings = compiled_readings(self)
+        # ... and with the compiled subjects and rule choice, a paragraph's whole loop (_paragraph):
+        # the theme and id of each quantity rule, by the index the choice gives
+        self._rule_fields = (tuple(r.theme for r in grammar.rules), tuple(r.id for r in grammar.rules)) \
+            if None not in (self._readings, self._subjects, self._rule_picker) else None
         # Plain words and character classes are compiled with `re`, not `regex`: the same matches,
         # and a call on a short string costs a third as much.
         self._skip = re.compile("|".join(re.escape(w) for w in grammar.subject_skip)) \
@@ -528,7 +533,13 @@ class Extractor:
             and (unit or "") not in self.grammar.small_units
 
     def _paragraph(self, text: str, text_view: str, p, claimed, slogans, matches) -> list[Quantity]:
-        """The quantities of one paragraph from its numerals that passed :meth:`_refused`."""
+        """The quantities of one paragraph from its numerals that passed :meth:`_refused`.
+        In one C call where engine/_quantities.c is built (``Readings.quantities``: the loop
+        below, with no Python call per quantity)."""
+        if self._rule_fields is not None:
+            return self._readings.quantities(text_view, text, p.start, p.end, p.index, claimed, slogans[0], slogans[1],
+                                             matches, self._subjects, self._rule_picker, _ACHIEVEMENTS,
+                                             *self._rule_fields, Quantity)
         if self._readings is not None:
             raw = self._readings.paragraph(text_view, p.start, claimed, slogans[0], slogans[1], matches)
         else:

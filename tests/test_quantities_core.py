@@ -15,7 +15,8 @@ import pytest
 from engine import core
 from engine.normalize import view
 from engine.segment import Paragraph
-from engine.quantities import Extractor, Grammar, compiled_numerals, compiled_readings, compiled_rules, compiled_subjects
+from engine.quantities import (Extractor, Grammar, Quantity, compiled_numerals, compiled_readings, compiled_rules,
+                               compiled_subjects)
 
 from conftest import SEED_FILES
 
@@ -126,6 +127,8 @@ def _seed_calls(classifier, monkeypatch, method: str) -> list[tuple]:
         return original(self, *args)
 
     monkeypatch.setattr(Extractor, method, recording)
+    if method in ("_subject", "_rule"):   # called from _paragraph's Python loop, not from Readings.quantities
+        monkeypatch.setattr(classifier.extractor, "_rule_fields", None)
     for path in SEED_FILES:
         classifier.classify(path.read_text(encoding="utf-8"), path.stem)
     monkeypatch.undo()
@@ -276,6 +279,89 @@ def test_readings_equal_the_python_reference_on_random_paragraphs(classifier):
     assert read > 1000
     assert {"count", "rate", "percent", "duration", "money"} <= kinds, kinds
     assert {"exact", "more_than", "at_least", "about"} <= qualifiers, qualifiers
+
+
+def _compiled_whole(extractor, monkeypatch):
+    """The extractor with every compiled part of its quantity stage, even under TIFA_CORE=python."""
+    module = core.COMPILED_QUANTITIES
+    monkeypatch.setattr(extractor, "_readings", compiled_readings(extractor, module))
+    monkeypatch.setattr(extractor, "_subjects", compiled_subjects(extractor.grammar, module))
+    monkeypatch.setattr(extractor, "_rule_picker", compiled_rules(extractor, module))
+    rules = extractor.grammar.rules
+    monkeypatch.setattr(extractor, "_rule_fields", (tuple(r.theme for r in rules), tuple(r.id for r in rules)))
+    return extractor
+
+
+@needs_readings
+def test_a_paragraph_s_quantities_in_one_call_are_those_of_the_python_loop(classifier, monkeypatch):
+    """Readings.quantities (Extractor._paragraph where all of engine/_quantities.c is built)
+    against _paragraph's loop over the compiled readings, subjects and rule choice: on the
+    paragraphs of the seeds, then on random paragraphs with random claimed spans and slogans."""
+    calls = _seed_calls(classifier, monkeypatch, "_paragraph")   # (its monkeypatch.undo() comes first)
+    extractor = _compiled_whole(classifier.extractor, monkeypatch)
+    assert extractor._rule_fields is not None
+
+    def both(text, text_view, p, claimed, slogans, numerals):
+        one_call = extractor._paragraph(text, text_view, p, claimed, slogans, numerals)
+        with monkeypatch.context() as loop:
+            loop.setattr(extractor, "_rule_fields", None)
+            looped = extractor._paragraph(text, text_view, p, claimed, slogans, numerals)
+        assert one_call == looped, text_view[p.start:p.end]
+        assert all(type(q) is Quantity for q in one_call)
+        return one_call
+
+    found = []
+    for call in calls:
+        found += both(*call)
+    assert len(found) > 100 and sum(q.rule is not None for q in found) > 20 and any(q.subject for q in found)
+    pieces = _reading_pieces(extractor.grammar) + ["引进", "培训", "党员", "人才", "干部", "村", "万名", "亿元"]
+    rng = random.Random(23)
+    themed = 0
+    for _ in range(2000):
+        head = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+        text = head + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        text_view = view(text)
+        p = Paragraph(rng.randint(0, 9), len(head), len(text))
+        numerals = [(spans, groups) for spans, groups in extractor.numerals_python(text_view) if spans[2] >= p.start]
+        n = len(text)
+        claimed = [(s, s + rng.randint(1, 6)) for s in sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 3))))]
+        starts = sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 2))))
+        reach = []
+        for s in starts:
+            reach.append(max([s + rng.randint(1, 8)] + reach[-1:]))
+        themed += sum(q.rule is not None for q in both(text, text_view, p, claimed, (starts, reach), numerals))
+    assert themed > 30   # quantity rules picked (51 with this seed)
+
+
+@needs_readings
+def test_quantities_in_one_call_refuse_bad_arguments(classifier, monkeypatch):
+    extractor = _compiled_whole(classifier.extractor, monkeypatch)
+    text = "引进高层次人才1200名"
+    numerals = extractor.numerals_python(text)
+    fields = extractor._rule_fields
+
+    def call(*changes, **named):
+        args = dict(view=text, text=text, p_start=0, p_end=len(text), p_index=0, claimed=[], starts=[], reach=[],
+                    numerals=numerals, subjects=extractor._subjects, rules=extractor._rule_picker,
+                    kinds=frozenset(["count"]), themes=fields[0], ids=fields[1], cls=Quantity)
+        args.update(named)
+        return extractor._readings.quantities(*args.values())
+
+    (q,) = call()
+    assert (q.value, q.subject, q.rule, q.theme, q.paragraph) == (1200, "引进高层次人才", "quantity.talent", "人才高地", 0)
+    assert call(kinds=frozenset())[0].rule is None      # no achievement kind: no quantity rule
+    with pytest.raises(TypeError):
+        call(subjects=None)
+    with pytest.raises(TypeError):
+        call(kinds=("count",))                    # a set of kinds
+    with pytest.raises(TypeError):
+        call(themes=fields[0][:-1])               # a theme and an id per rule
+    with pytest.raises(TypeError):
+        call(cls=dict)                            # a tuple class
+    with pytest.raises(ValueError):
+        call(text=text + "x")                     # the text and its view are the same length
+    with pytest.raises(IndexError):
+        call(themes=(), ids=())                   # a picked rule needs its theme and id
 
 
 @needs_readings
