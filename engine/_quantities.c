@@ -921,7 +921,10 @@ static PyObject *read_numeral(Readings *self, PyObject *text, int kind, const vo
         if (!qualifier) { if (PyErr_Occurred()) goto done; qualifier = self->s_more_than; }
         rng = PyObject_CallFunction(self->vague_range, "OOOO", num, chinese ? Py_True : Py_False, factor,
                                     v2 != Py_None && PyUnicode_GET_LENGTH(v2) > 0 ? Py_True : Py_False);
-        if (!rng) goto done;
+        if (!rng) {   /* NotANumber: a range no reading gives (八万亿两万多), refused as _candidate does */
+            if (PyErr_ExceptionMatches(self->not_a_number)) { PyErr_Clear(); out = Py_NewRef(Py_None); }
+            goto done;
+        }
     } else {
         int after_true = after_q ? PyObject_IsTrue(after_q) : 0, before_true = 0;
         if (after_true < 0) goto done;

@@ -628,7 +628,10 @@ class Extractor:
             before_q = None
         if vague:
             qualifier = g.inside.get(vague, "more_than")
-            rng = _vague_range(num, chinese, factor, bool(v2))
+            try:
+                rng = _vague_range(num, chinese, factor, bool(v2))
+            except numbers.NotANumber:
+                return None   # 八万亿两万多: a range no reading gives, refused like an unreadable value
         elif after_q:
             qualifier = after_q
         elif before_q:

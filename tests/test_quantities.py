@@ -143,6 +143,21 @@ def test_traps_give_no_achievement(text):
     assert achievements(text) == []
 
 
+def test_a_vague_amount_no_reading_gives_is_refused_and_the_document_still_classified(classifier, monkeypatch):
+    """八万亿两万多: the numeral reads (八万亿两), its 多 range does not; the numeral is refused, as an
+    unreadable value is, compiled or not, and the rest of the document is read (it used to fail
+    the whole document with NotANumber)."""
+    text = "高达八万亿两万多名干部，培训干部230多万人次"
+    for compiled in (True, False):
+        with monkeypatch.context() as m:
+            if not compiled:
+                m.setattr(classifier.extractor, "_readings", None)
+                m.setattr(classifier.extractor, "_rule_fields", None)
+            result = classifier.classify(text, "doc")
+        assert result["status"] == "ok", result.get("error")
+        assert [q["text"] for q in result["quantities"]] == ["230多万人次"]
+
+
 def test_slogan_hit_claims_its_span():
     """A theme-rule hit that holds the whole number claims it; one that reaches into it does not."""
     text = "实施“千名”计划培训5000名干部"

@@ -248,6 +248,21 @@ def _reading_pieces(grammar: Grammar) -> list[str]:
         "1.68亿", "一点六八亿", "百分之六十", "一名名", "下达", "超过", "达到", "约", "签约", "3a", "培训干部", "选派"]
 
 
+def _random_paragraph(rng: random.Random, pieces: list[str], slogans: int = 3, index: int = 0):
+    """A random paragraph of ``pieces`` (starting after a random head) with random claimed spans
+    and up to ``slogans`` slogans: (text, paragraph, claimed, (slogan starts, their reach))."""
+    head = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+    text = head + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+    p = Paragraph(index, len(head), len(text))
+    n = len(text)
+    claimed = [(s, s + rng.randint(1, 6)) for s in sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 3))))]
+    starts = sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, slogans))))
+    reach = []
+    for s in starts:
+        reach.append(max([s + rng.randint(1, 8)] + reach[-1:]))
+    return text, p, claimed, (starts, reach)
+
+
 @needs_readings
 def test_readings_equal_the_python_reference_on_random_paragraphs(classifier):
     """Random paragraphs made of numerals, counters, vague words, qualifiers and the words that
@@ -260,16 +275,8 @@ def test_readings_equal_the_python_reference_on_random_paragraphs(classifier):
     read = kinds = 0
     seen = set()
     for _ in range(3000):
-        head = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
-        text = head + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
-        p = Paragraph(0, len(head), len(text))
+        text, p, claimed, (starts, reach) = _random_paragraph(rng, pieces)
         numerals = [(spans, groups) for spans, groups in extractor.numerals_python(text) if spans[2] >= p.start]
-        n = len(text)
-        claimed = [(s, s + rng.randint(1, 6)) for s in sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 3))))]
-        starts = sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 3))))
-        reach = []
-        for s in starts:
-            reach.append(max([s + rng.randint(1, 8)] + reach[-1:]))
         expected = _reference(extractor, text, p, claimed, (starts, reach), numerals)
         read += len(expected)
         seen.update((q[4], q[6]) for q in expected)
@@ -318,18 +325,10 @@ def test_a_paragraph_s_quantities_in_one_call_are_those_of_the_python_loop(class
     rng = random.Random(23)
     themed = 0
     for _ in range(2000):
-        head = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
-        text = head + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        text, p, claimed, slogans = _random_paragraph(rng, pieces, slogans=2, index=rng.randint(0, 9))
         text_view = view(text)
-        p = Paragraph(rng.randint(0, 9), len(head), len(text))
         numerals = [(spans, groups) for spans, groups in extractor.numerals_python(text_view) if spans[2] >= p.start]
-        n = len(text)
-        claimed = [(s, s + rng.randint(1, 6)) for s in sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 3))))]
-        starts = sorted(rng.sample(range(n + 1), min(n + 1, rng.randint(0, 2))))
-        reach = []
-        for s in starts:
-            reach.append(max([s + rng.randint(1, 8)] + reach[-1:]))
-        themed += sum(q.rule is not None for q in both(text, text_view, p, claimed, (starts, reach), numerals))
+        themed += sum(q.rule is not None for q in both(text, text_view, p, claimed, slogans, numerals))
     assert themed > 30   # quantity rules picked (51 with this seed)
 
 
