@@ -20,6 +20,8 @@
  *       (Matcher._windows_python: match._merge around the rarest group, match._holding the others)
  *   search_windows(finditer, text, stretches, call, long_call, short_span, owner, hits): the
  *       searches of those stretches (Matcher.find's loop), and of the traps' paragraphs
+ *   search_windowed(finditer, groups, places, lengths, width, text, call, long_call, short_span, owner,
+ *       hits) -> whether it searched: the two above in one call, when the stretches are few
  *   by_paragraph(raw, starts, ends) -> the raw hits of each paragraph (packed raw hits: packed
  *       groups, (hits, offsets), see packed_groups)
  *   filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless[, packed])
@@ -729,14 +731,14 @@ bad:
 }
 
 /* the disjoint stretches of a text of n characters that cover the sorted spans v[0..m) (clipped
- * to the text), those holding one whole span of each of the nr sorted arrays req[g][0..req_count[g]) */
-static PyObject *merged(const Py_ssize_t *v, Py_ssize_t m, Py_ssize_t **req, const Py_ssize_t *req_count,
-                        Py_ssize_t nr, Py_ssize_t n) {
+ * to the text), those holding one whole span of each of the nr sorted arrays req[g][0..req_count[g]):
+ * written as (a, b) pairs to out (room for m pairs), their number returned (-1: no memory) */
+static Py_ssize_t merged(const Py_ssize_t *v, Py_ssize_t m, Py_ssize_t **req, const Py_ssize_t *req_count,
+                         Py_ssize_t nr, Py_ssize_t n, Py_ssize_t *out) {
     Py_ssize_t *cursor = PyMem_Calloc((size_t)(nr + 1), sizeof(Py_ssize_t));
-    if (!cursor) return PyErr_NoMemory();
-    PyObject *out = PyList_New(0);
-    Py_ssize_t i = 0;
-    while (out && i < m) {
+    if (!cursor) { PyErr_NoMemory(); return -1; }
+    Py_ssize_t i = 0, k = 0;
+    while (i < m) {
         Py_ssize_t a = v[2 * i], b = v[2 * i + 1];
         for (i++; i < m && v[2 * i] <= b; i++)
             if (v[2 * i + 1] > b) b = v[2 * i + 1];
@@ -755,12 +757,12 @@ static PyObject *merged(const Py_ssize_t *v, Py_ssize_t m, Py_ssize_t **req, con
                 if (o[2 * c + 1] <= b) { holds = 1; break; }
         }
         if (!holds) continue;
-        PyObject *pair = Py_BuildValue("[nn]", a, b);
-        if (!pair || PyList_Append(out, pair) < 0) Py_CLEAR(out);
-        Py_XDECREF(pair);
+        out[2 * k] = a;
+        out[2 * k + 1] = b;
+        k++;
     }
     PyMem_Free(cursor);
-    return out;
+    return k;
 }
 
 /* windows(groups, places, lengths, width, n) -> [[a, b], ...]: where a windowed pattern is
@@ -768,19 +770,19 @@ static PyObject *merged(const Py_ssize_t *v, Py_ssize_t m, Py_ssize_t **req, con
  * needed by every match; places: {key id: [start, ...]} of the document; lengths[key id]. The
  * stretches around the group with the fewest places (the first such), kept when they hold a
  * whole occurrence of a key of each other group */
-static PyObject *windows(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *groups, *places, *lengths;
-    Py_ssize_t width, n;
-    if (!PyArg_ParseTuple(args, "O!O!Onn:windows", &PyTuple_Type, &groups, &PyDict_Type, &places, &lengths, &width, &n))
-        return NULL;
-    if (!PyList_Check(lengths) && !PyTuple_Check(lengths)) { PyErr_SetString(PyExc_TypeError, "lengths must be a list"); return NULL; }
+/* The stretches of windows(...) as (a, b) pairs in a new array (*out, PyMem_Free'd by the
+ * caller), their number returned; -1 with an error set on bad input */
+static Py_ssize_t window_stretches(PyObject *groups, PyObject *places, PyObject *lengths, Py_ssize_t width,
+                                   Py_ssize_t n, Py_ssize_t **out) {
+    *out = NULL;
+    if (!PyList_Check(lengths) && !PyTuple_Check(lengths)) { PyErr_SetString(PyExc_TypeError, "lengths must be a list"); return -1; }
     Py_ssize_t ng = PyTuple_GET_SIZE(groups);
-    if (ng == 0) { PyErr_SetString(PyExc_ValueError, "a windowed pattern has at least one group"); return NULL; }
+    if (ng == 0) { PyErr_SetString(PyExc_ValueError, "a windowed pattern has at least one group"); return -1; }
     Py_ssize_t **spans = PyMem_Calloc((size_t)ng, sizeof(Py_ssize_t *));
     Py_ssize_t *count = PyMem_Calloc((size_t)ng, sizeof(Py_ssize_t));
     Py_ssize_t **req = PyMem_Calloc((size_t)ng, sizeof(Py_ssize_t *));
     Py_ssize_t *req_count = PyMem_Calloc((size_t)ng, sizeof(Py_ssize_t));
-    PyObject *out = NULL;
+    Py_ssize_t found = -1;
     if (!spans || !count || !req || !req_count) { PyErr_NoMemory(); goto done; }
     Py_ssize_t rarest = 0;
     for (Py_ssize_t g = 0; g < ng; g++) {
@@ -794,13 +796,33 @@ static PyObject *windows(PyObject *Py_UNUSED(module), PyObject *args) {
     /* widen the rarest group's spans in place: same order, so still sorted */
     Py_ssize_t *v = spans[rarest];
     for (Py_ssize_t i = 0; i < count[rarest]; i++) { v[2 * i] -= width; v[2 * i + 1] += width; }
-    out = merged(v, count[rarest], req, req_count, nr, n);
+    *out = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)(count[rarest] + 1));
+    if (!*out) { PyErr_NoMemory(); goto done; }
+    found = merged(v, count[rarest], req, req_count, nr, n, *out);
 done:
     if (spans) for (Py_ssize_t g = 0; g < ng; g++) PyMem_Free(spans[g]);
     PyMem_Free(spans);
     PyMem_Free(count);
     PyMem_Free(req);
     PyMem_Free(req_count);
+    if (found < 0) { PyMem_Free(*out); *out = NULL; }
+    return found;
+}
+
+static PyObject *windows(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *groups, *places, *lengths;
+    Py_ssize_t width, n, *v;
+    if (!PyArg_ParseTuple(args, "O!O!Onn:windows", &PyTuple_Type, &groups, &PyDict_Type, &places, &lengths, &width, &n))
+        return NULL;
+    Py_ssize_t k = window_stretches(groups, places, lengths, width, n, &v);
+    if (k < 0) return NULL;
+    PyObject *out = PyList_New(k);
+    for (Py_ssize_t i = 0; out && i < k; i++) {
+        PyObject *pair = Py_BuildValue("[nn]", v[2 * i], v[2 * i + 1]);
+        if (!pair) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, i, pair);
+    }
+    PyMem_Free(v);
     return out;
 }
 
@@ -811,6 +833,39 @@ done:
  * the list `hits` for each match that is not empty. An error of a search (a regex timeout)
  * propagates, with the hits found before it appended. */
 static PyObject *s_span;   /* "span": a match's method, an evidence object's key */
+
+/* one stretch text[a:b] of search_windows: 0, or -1 with the error set (the hits before it kept) */
+static int search_stretch(PyObject *finditer, PyObject *text, PyObject *a, PyObject *b, PyObject *kwargs,
+                          PyObject *owner, PyObject *hits) {
+    PyObject *argv = PyTuple_Pack(3, text, a, b);
+    if (!argv) return -1;
+    PyObject *it = PyObject_Call(finditer, argv, PyDict_GET_SIZE(kwargs) ? kwargs : NULL);
+    Py_DECREF(argv);
+    if (!it) return -1;
+    PyObject *m;
+    while ((m = PyIter_Next(it))) {
+        PyObject *span = PyObject_CallMethodNoArgs(m, s_span);
+        Py_DECREF(m);
+        if (!span) break;
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
+            Py_DECREF(span);
+            PyErr_SetString(PyExc_TypeError, "a match's span() must be a pair");
+            break;
+        }
+        PyObject *ms = PyTuple_GET_ITEM(span, 0), *me = PyTuple_GET_ITEM(span, 1);
+        int longer = PyObject_RichCompareBool(me, ms, Py_GT);
+        int rc = longer;
+        if (longer > 0) {
+            PyObject *hit = PyTuple_Pack(3, ms, me, owner);
+            rc = hit ? PyList_Append(hits, hit) : -1;
+            Py_XDECREF(hit);
+        }
+        Py_DECREF(span);
+        if (rc < 0) break;
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
 
 static PyObject *search_windows(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *finditer, *text, *stretches, *call, *long_call, *hits, *owner;
@@ -827,37 +882,37 @@ static PyObject *search_windows(PyObject *Py_UNUSED(module), PyObject *args) {
         PyObject *a = PyList_GET_ITEM(stretch, 0), *b = PyList_GET_ITEM(stretch, 1);
         Py_ssize_t length = PyNumber_AsSsize_t(b, NULL) - PyNumber_AsSsize_t(a, NULL);
         if (PyErr_Occurred()) return NULL;
-        PyObject *kwargs = length <= short_span ? call : long_call;
-        PyObject *argv = PyTuple_Pack(3, text, a, b);
-        if (!argv) return NULL;
-        PyObject *it = PyObject_Call(finditer, argv, PyDict_GET_SIZE(kwargs) ? kwargs : NULL);
-        Py_DECREF(argv);
-        if (!it) return NULL;
-        PyObject *m;
-        while ((m = PyIter_Next(it))) {
-            PyObject *span = PyObject_CallMethodNoArgs(m, s_span);
-            Py_DECREF(m);
-            if (!span) break;
-            if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
-                Py_DECREF(span);
-                PyErr_SetString(PyExc_TypeError, "a match's span() must be a pair");
-                break;
-            }
-            PyObject *ms = PyTuple_GET_ITEM(span, 0), *me = PyTuple_GET_ITEM(span, 1);
-            int longer = PyObject_RichCompareBool(me, ms, Py_GT);
-            int rc = longer;
-            if (longer > 0) {
-                PyObject *hit = PyTuple_Pack(3, ms, me, owner);
-                rc = hit ? PyList_Append(hits, hit) : -1;
-                Py_XDECREF(hit);
-            }
-            Py_DECREF(span);
-            if (rc < 0) break;
-        }
-        Py_DECREF(it);
-        if (PyErr_Occurred()) return NULL;
+        if (search_stretch(finditer, text, a, b, length <= short_span ? call : long_call, owner, hits) < 0) return NULL;
     }
     Py_RETURN_NONE;
+}
+
+/* search_windowed(finditer, groups, places, lengths, width, text, call, long_call, short_span,
+ * owner, hits) -> True: windows(...) and search_windows(...) in one call, the stretches kept in C,
+ * when they are few (300 x their number under the text's length: a search has its own cost);
+ * False, having searched nothing, when they are not (the caller searches the whole text) */
+static PyObject *search_windowed(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *finditer, *groups, *places, *lengths, *text, *call, *long_call, *owner, *hits;
+    Py_ssize_t width, short_span, *v;
+    if (!PyArg_ParseTuple(args, "OO!O!OnUO!O!nOO!:search_windowed", &finditer, &PyTuple_Type, &groups, &PyDict_Type,
+                          &places, &lengths, &width, &text, &PyDict_Type, &call, &PyDict_Type, &long_call, &short_span,
+                          &owner, &PyList_Type, &hits))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t k = window_stretches(groups, places, lengths, width, n, &v);
+    if (k < 0) return NULL;
+    if (k * 300 >= n) { PyMem_Free(v); Py_RETURN_FALSE; }
+    int rc = 0;
+    for (Py_ssize_t i = 0; i < k && !rc; i++) {
+        PyObject *a = PyLong_FromSsize_t(v[2 * i]), *b = PyLong_FromSsize_t(v[2 * i + 1]);
+        rc = a && b ? search_stretch(finditer, text, a, b, v[2 * i + 1] - v[2 * i] <= short_span ? call : long_call,
+                                     owner, hits) : -1;
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+    }
+    PyMem_Free(v);
+    if (rc < 0) return NULL;
+    Py_RETURN_TRUE;
 }
 
 /* --------------------------------------------------------------- by_paragraph --- */
@@ -2265,6 +2320,9 @@ static PyMethodDef module_methods[] = {
     {"windows", windows, METH_VARARGS, "windows(groups, places, lengths, width, n) -> [[a, b], ...] where a windowed pattern is searched"},
     {"search_windows", search_windows, METH_VARARGS,
      "search_windows(finditer, text, stretches, call, long_call, short_span, owner, hits): each stretch's matches appended"},
+    {"search_windowed", search_windowed, METH_VARARGS,
+     "search_windowed(finditer, groups, places, lengths, width, text, call, long_call, short_span, owner, hits) -> "
+     "True having searched the windows, False (nothing searched) when they are too many"},
     {"by_paragraph", by_paragraph, METH_VARARGS, "by_paragraph(raw, starts, ends) -> the hits of each paragraph (packed hits: packed groups)"},
     {"filter", filter, METH_VARARGS,
      "filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless) -> (kept, missed)"},

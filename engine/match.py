@@ -363,17 +363,21 @@ class Matcher:
                         sorted({bisect.bisect_right(line_starts, s) - 1 for s in places})
                     _match_at_line_starts(unanchored, call, text_view, line_starts, lines, owner, add)
                     continue
-                stretches = self._windows(self._group_keys[pid], key_places, self._window[pid], len(text_view)) \
-                    if pid in self._window else None
-                if stretches is not None and len(stretches) * 300 < len(text_view):
-                    # bounded, no lookahead: every match lies within `width` characters of a
-                    # literal of each group, so only the stretches around the rarest one that
-                    # hold the others are searched (when they are few; a search has its own cost)
-                    call = self._window_calls[pid]
-                    if native and NATIVE is not None:   # the same loop in C
-                        NATIVE.search_windows(pattern.finditer, text_view, stretches, call, TIMEOUT_CALL, SHORT_SPAN,
-                                              owner, hits)
+                # bounded, no lookahead: every match lies within `width` characters of a literal
+                # of each group, so only the stretches around the rarest one that hold the others
+                # are searched (when they are few; a search has its own cost)
+                if native and NATIVE is not None and pid in self._window:
+                    # the stretches and their searches in one C call (False: too many, none searched)
+                    if NATIVE.search_windowed(pattern.finditer, self._group_keys[pid], key_places, self._key_length,
+                                              self._window[pid], text_view, self._window_calls[pid], TIMEOUT_CALL,
+                                              SHORT_SPAN, owner, hits):
                         continue
+                    stretches = None
+                else:
+                    stretches = self._windows(self._group_keys[pid], key_places, self._window[pid], len(text_view)) \
+                        if pid in self._window else None
+                if stretches is not None and len(stretches) * 300 < len(text_view):
+                    call = self._window_calls[pid]
                     for a, b in stretches:
                         for m in pattern.finditer(text_view, a, b, **call_for(call, b - a)):
                             if m.end() > m.start():

@@ -804,6 +804,65 @@ def test_filter_treats_every_kind_of_rule_in_every_kind_of_paragraph_as_python_d
 
 
 @needs_core
+def test_search_windowed_is_windows_then_search_windows_when_they_are_few():
+    """_hitcore.search_windowed: the stretches of windows(...) searched as search_windows does,
+    True, when 300 x their number is under the text's length; False with nothing searched
+    otherwise (Matcher.find then searches the whole text); a search's error propagates."""
+    import regex
+    from engine.patterns import SHORT_SPAN, TIMEOUT_CALL
+    native = core.COMPILED
+    rng = random.Random(31)
+    pattern = regex.compile(r"ab.{0,6}c|a|(?<=c)b+", regex.MULTILINE)
+    searched = skipped = 0
+    for _ in range(600):
+        n = rng.choice([rng.randint(1, 400), rng.randint(600, 3000)])
+        text = "".join(rng.choice("abc\nxyz") for _ in range(n))
+        lengths = [1, 2, 1, 3]
+        kids = [0, 1, 2, 3][:rng.randint(1, 4)]
+        groups = tuple((k,) for k in kids)
+        places = {k: sorted(rng.sample(range(n), k=min(rng.randint(0, 6), n))) for k in kids}
+        width = rng.randint(0, 12)
+        stretches = native.windows(groups, places, lengths, width, n)
+        want = []
+        native.search_windows(pattern.finditer, text, stretches, {}, TIMEOUT_CALL, SHORT_SPAN, 7, want)
+        got = []
+        done = native.search_windowed(pattern.finditer, groups, places, lengths, width, text, {}, TIMEOUT_CALL,
+                                      SHORT_SPAN, 7, got)
+        assert done is (len(stretches) * 300 < n)
+        assert got == (want if done else []), (text, groups, places, width)
+        searched += done and bool(want)
+        skipped += not done and bool(stretches)
+    assert searched > 50 and skipped > 50
+    calls = []
+
+    def finditer(text, a, b, **kwargs):
+        calls.append((a, b, kwargs))
+        if a == 0:
+            raise TimeoutError("regex timed out")
+        return iter([regex.compile("b+c").match("bbc")])
+
+    hits = []
+    text = "x" * 10000
+    assert native.search_windowed(finditer, ((0,),), {0: [5000, 9990]}, [4], 3, text, {"timeout": 1}, {"timeout": 2},
+                                  2000, 5, hits) is True
+    assert calls == [(4997, 5007, {"timeout": 1}), (9987, 9997, {"timeout": 1})] and hits == [(0, 3, 5)] * 2
+    calls.clear()   # a stretch of exactly short_span characters takes the short call, one more the long one
+    native.search_windowed(finditer, ((0,), (1,)), {0: [5000], 1: [5000]}, [4, 5], 998, text, {"timeout": 1},
+                           {"timeout": 2}, 2000, 5, hits)
+    native.search_windowed(finditer, ((1,),), {1: [5000]}, [4, 5], 998, text, {"timeout": 1}, {"timeout": 2}, 2000, 5,
+                           hits)
+    assert calls == [(4002, 6002, {"timeout": 1}), (4002, 6003, {"timeout": 2})]
+    # searched while 300 x the stretches stay under the text's length
+    assert native.search_windowed(finditer, ((0,),), {0: [100]}, [4], 3, "x" * 300, {}, {}, 2000, 5, []) is False
+    assert native.search_windowed(finditer, ((0,),), {0: [100]}, [4], 3, "x" * 301, {}, {}, 2000, 5, []) is True
+    with pytest.raises(TimeoutError):
+        native.search_windowed(finditer, ((0,),), {0: [1, 500]}, [4], 3, text, {}, {}, 2000, 5, hits)
+    assert hits == [(0, 3, 5)] * 4   # the error came first
+    with pytest.raises(TypeError):
+        native.search_windowed(finditer, ((0,),), {0: [1.5]}, [4], 3, text, {}, {}, 2000, 5, hits)
+
+
+@needs_core
 def test_search_windows_is_the_python_loop_over_stretches():
     """_hitcore.search_windows: finditer on each stretch with the short call or, past short_span,
     the long one; empty matches left out; a search's error propagates with the hits before it."""
