@@ -62,3 +62,11 @@ def test_bad_tables_raise_instead_of_crashing():
         compiled.translate("abc", beyond)
     with pytest.raises(TypeError):
         compiled.translate(b"abc", np.arange(0x110000, dtype=np.uint32))
+
+
+@needs_module
+def test_identity_is_every_code_point_in_order():
+    """The table _code_tables starts from: uint32 code point c at index c, 0 .. U+10FFFF."""
+    identity = np.frombuffer(compiled.identity(), dtype=np.uint32)
+    assert len(identity) == 0x110000
+    assert np.array_equal(identity, np.arange(0x110000, dtype=np.uint32))
