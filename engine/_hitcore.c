@@ -765,11 +765,6 @@ static Py_ssize_t merged(const Py_ssize_t *v, Py_ssize_t m, Py_ssize_t **req, co
     return k;
 }
 
-/* windows(groups, places, lengths, width, n) -> [[a, b], ...]: where a windowed pattern is
- * searched (Matcher._windows_python in C). groups: tuples of key ids, one literal of each
- * needed by every match; places: {key id: [start, ...]} of the document; lengths[key id]. The
- * stretches around the group with the fewest places (the first such), kept when they hold a
- * whole occurrence of a key of each other group */
 /* The stretches of windows(...) as (a, b) pairs in a new array (*out, PyMem_Free'd by the
  * caller), their number returned; -1 with an error set on bad input */
 static Py_ssize_t window_stretches(PyObject *groups, PyObject *places, PyObject *lengths, Py_ssize_t width,
@@ -809,6 +804,11 @@ done:
     return found;
 }
 
+/* windows(groups, places, lengths, width, n) -> [[a, b], ...]: where a windowed pattern is
+ * searched (Matcher._windows_python in C). groups: tuples of key ids, one literal of each
+ * needed by every match; places: {key id: [start, ...]} of the document; lengths[key id]. The
+ * stretches around the group with the fewest places (the first such), kept when they hold a
+ * whole occurrence of a key of each other group */
 static PyObject *windows(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *groups, *places, *lengths;
     Py_ssize_t width, n, *v;
@@ -1125,8 +1125,6 @@ static void sentence_of(int kind, const void *data, const Marks *marks, Py_ssize
     *e = b < pe ? b + 1 : pe;
 }
 
-/* filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless)
- * -> (kept, missed): the loop of match.filter_python, with the unless checks above */
 /* ------------------------------------------------------------------ kept hits --- */
 
 /* KeptHits: the hits filter keeps (filter(..., packed=True), the pipeline's call), paragraph by
@@ -1240,6 +1238,9 @@ static PyTypeObject KeptHitsType = {
     .tp_methods = kept_methods,
 };
 
+/* filter(groups, kinds, codes, rules, hit_cls, miss_cls, reasons, text, paragraphs, marks, unless
+ * [, packed]) -> (kept, missed): the loop of match.filter_python, with the unless checks above;
+ * packed: kept is a KeptHits */
 static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *groups, *rules, *hit_cls, *miss_cls, *reasons, *text, *paragraphs, *marks, *unless;
     Py_buffer kinds, codes;
@@ -1249,8 +1250,8 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
                           &PyList_Type, &paragraphs, &marks, &PyTuple_Type, &unless, &pack))
         return NULL;
     PyObject *kept = NULL, *missed = NULL, *result = NULL;
-    Buf kept_triples = {NULL, 0, 0};        /* pack: the kept hits, and where each paragraph's start */
-    Py_ssize_t *kept_offsets = NULL;
+    Buf kept_triples = {NULL, 0, 0};        /* pack: the kept hits' triples, */
+    Py_ssize_t *kept_offsets = NULL;        /* and where each paragraph's start among them */
     Py_UCS4 *mark_chars = NULL;
     const uint8_t *kind_of = kinds.buf, *code_of = codes.buf;
     Py_ssize_t n_rules = PyTuple_GET_SIZE(rules);
@@ -1274,7 +1275,7 @@ static PyObject *filter(PyObject *Py_UNUSED(module), PyObject *args) {
     kept = pack ? NULL : PyList_New(np);
     kept_offsets = pack ? PyMem_Malloc(sizeof(Py_ssize_t) * (np + 1)) : NULL;
     missed = PyList_New(np);
-    if (!(pack ? (PyObject *)kept_offsets : kept) || !missed) { if (!PyErr_Occurred()) PyErr_NoMemory(); goto done; }
+    if ((pack ? !kept_offsets : !kept) || !missed) { if (!PyErr_Occurred()) PyErr_NoMemory(); goto done; }
     for (Py_ssize_t pi = 0; pi < np; pi++) {
         PyObject *good = pack ? NULL : PyList_New(0), *bad = PyList_New(0);
         if ((!pack && !good) || !bad) { Py_XDECREF(good); Py_XDECREF(bad); goto done; }
@@ -1710,8 +1711,6 @@ fail:
     return NULL;
 }
 
-/* own_scores(hits) with the weights and themes of the table; a hit of a rule object the table
- * does not hold sends the whole call to the module's own_scores, which reads the objects */
 /* One own_scores call's sums: scores_begin, scores_add for each hit's entry, scores_dict. */
 static void scores_begin(RuleTable *t) {
     if (++t->clock == 0) {   /* wrapped: old stamps could pass for this call's */
@@ -1746,6 +1745,8 @@ static PyObject *scores_dict(RuleTable *t, Py_ssize_t counted, int ok) {
     return scores;
 }
 
+/* own_scores(hits) with the weights and themes of the table; a hit of a rule object the table
+ * does not hold sends the whole call to the module's own_scores, which reads the objects */
 static PyObject *table_own_scores(RuleTable *t, PyObject *hits) {
     if (!PyList_Check(hits)) { PyErr_SetString(PyExc_TypeError, "own_scores() needs a list of hits"); return NULL; }
     Py_ssize_t n = PyList_GET_SIZE(hits), counted = 0;
@@ -1977,10 +1978,8 @@ fail:
     return NULL;
 }
 
-/* Appends the JSON text of evidence(hits, text) to b as orjson writes it, without building the
- * objects, from each rule's head ('{"rule":..,"theme":..,"span":[') and tail (',"weight":..}').
- * 1 when a piece of text holds a surrogate (not UTF-8) or a rule has no head (its weight is
- * beyond what orjson writes): the caller builds the objects then; -1 on an error. */
+/* one evidence object of put_evidence, rule entry e at text[a:z], a comma before it unless
+ * `first`; 0, 1 or -1 as put_evidence returns */
 static int put_one_evidence(RuleTable *t, Bytes *b, Py_ssize_t e, Py_ssize_t a, Py_ssize_t z, int first, int kind,
                             const void *data, Py_ssize_t length) {
     PyObject *head = PyTuple_GET_ITEM(t->heads, e), *tail = PyTuple_GET_ITEM(t->tails, e);
@@ -2005,6 +2004,10 @@ static int put_one_evidence(RuleTable *t, Bytes *b, Py_ssize_t e, Py_ssize_t a, 
     return 0;
 }
 
+/* Appends the JSON text of evidence(hits, text) to b as orjson writes it, without building the
+ * objects, from each rule's head ('{"rule":..,"theme":..,"span":[') and tail (',"weight":..}').
+ * 1 when a piece of text holds a surrogate (not UTF-8) or a rule has no head (its weight is
+ * beyond what orjson writes): the caller builds the objects then; -1 on an error. */
 static int put_evidence(RuleTable *t, Bytes *b, PyObject *hits, int kind, const void *data, Py_ssize_t length) {
     Py_ssize_t n = PyList_GET_SIZE(hits);
     if (bytes_reserve(b, 2) < 0) return -1;
@@ -2215,9 +2218,7 @@ static PyObject *table_paragraphs_json(RuleTable *t, PyObject *args) {
     return out;
 }
 
-/* slogans(hits) -> ([start, ...], [reach, ...]) of the hits of theme rules (not structure
- * rules), reach being the farthest end among them so far: the quantity stage's test of
- * whether a slogan holds a number (quantities.slogan_bounds, in Python, reads the objects) */
+/* slogans of paragraph pi of kept hits (none beyond the last paragraph) */
 static PyObject *table_slogans_kept(RuleTable *t, KeptHits *k, Py_ssize_t pi) {
     PyObject *starts = PyList_New(0), *reach = PyList_New(0), *farthest = NULL;
     if (!starts || !reach) goto fail;
@@ -2246,6 +2247,10 @@ fail:
     return NULL;
 }
 
+/* slogans(hits) or slogans(all hits, paragraph) -> ([start, ...], [reach, ...]) of the hits of
+ * theme rules (not structure rules), reach being the farthest end among them so far: the quantity
+ * stage's test of whether a slogan holds a number (quantities.slogan_bounds, in Python, reads the
+ * objects) */
 static PyObject *table_slogans(RuleTable *t, PyObject *args) {
     PyObject *hits;
     Py_ssize_t pi = -1;
